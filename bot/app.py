@@ -1,0 +1,85 @@
+"""The one composition point: build the PTB Application with its services, handlers and lifecycle hooks."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import HTTPXRequest
+
+from bot import handlers, resources, scheduling
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.i18n import I18n
+from bot.services import BotData, PasserelleContext, Services
+from bot.storage import migrate
+from bot.storage.database import Database
+from bot.ui import commands
+
+logger = logging.getLogger(__name__)
+
+
+def build_application(
+    config: Config,
+    *,
+    clock: Clock | None = None,
+    i18n: I18n | None = None,
+    rate_limiter: bool = True,
+    connect_timeout: float = 5.0,
+) -> Application:
+    """Assemble the bot; nothing touches the network or the database until the application is initialised."""
+    services = Services(config=config, clock=clock or SystemClock(), i18n=i18n or I18n.load(resources.locales_dir()))
+    builder = (
+        ApplicationBuilder()
+        .token(config.token)
+        .base_url(config.bot_base_url)
+        .base_file_url(config.bot_file_base_url)
+        .context_types(ContextTypes(context=PasserelleContext, bot_data=BotData))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .request(HTTPXRequest(connection_pool_size=16, connect_timeout=connect_timeout, read_timeout=15.0))
+        .get_updates_request(HTTPXRequest(connect_timeout=connect_timeout, read_timeout=15.0))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if rate_limiter:
+        # PTB's limiter keeps direct replies under the global 30/s and 20/min per group; the outbox sender
+        # paces fan-out itself (per private chat too, which PTB's limiter does not cover).
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+    application = builder.build()
+    application.bot_data.services = services
+    handlers.register(application)
+    return application
+
+
+async def open_store(services: Services) -> None:
+    """Open the database and bring its schema up to date."""
+    db = await Database.open(services.config.db_path)
+    try:
+        applied = await migrate.migrate(db, resources.migrations_dir())
+    except BaseException:
+        await db.close()
+        raise
+    for migration in applied:
+        logger.info("Applied migration %04d_%s", migration.version, migration.name)
+    services.attach_db(db)
+
+
+async def _post_init(application: Application) -> None:
+    services: Services = application.bot_data.services
+    await open_store(services)
+    await commands.publish(application.bot, services.i18n)
+    scheduling.install(application)
+    logger.info("Passerelle is ready as @%s", application.bot.username)
+
+
+async def _post_shutdown(application: Application) -> None:
+    services: Services = application.bot_data.services
+    if services._db is not None:
+        await services.db.close()
+        services.attach_db(None)
+
+
+SHUTDOWN_GRACE = timedelta(seconds=5)

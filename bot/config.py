@@ -1,0 +1,68 @@
+"""Configuration: the only module that reads the environment."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_API_URL = "https://api.telegram.org"
+DEFAULT_DB = "passerelle.sqlite3"
+
+# Telegram tokens look like "123456789:AAE..." (bot id, colon, 35 url-safe characters). We accept any
+# non-empty secret after the colon so that local Bot API servers and simulators can use short test tokens.
+TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or malformed; the message is safe to print (no secrets)."""
+
+
+@dataclass(frozen=True)
+class Config:
+    token: str = field(repr=False)
+    api_url: str = DEFAULT_API_URL
+    db_path: Path = Path(DEFAULT_DB)
+    admin_ids: frozenset[int] = frozenset()
+    video_base_url: str = "https://meet.jit.si"
+
+    @property
+    def bot_base_url(self) -> str:
+        """Root for method calls: PTB appends the token, so requests go to {root}/bot{token}/{method}."""
+        return f"{self.api_url}/bot"
+
+    @property
+    def bot_file_base_url(self) -> str:
+        return f"{self.api_url}/file/bot"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], *, require_token: bool = True) -> Config:
+        """Build the configuration from environment variables, raising ConfigError with a clear message."""
+        token = environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if require_token and not token:
+            raise ConfigError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and export it.")
+        if token and not TOKEN_PATTERN.match(token):
+            raise ConfigError("TELEGRAM_BOT_TOKEN is malformed: expected '<digits>:<secret>' as given by @BotFather.")
+        api_url = environ.get("PASSERELLE_API_URL", "").strip().rstrip("/") or DEFAULT_API_URL
+        if not re.match(r"^https?://", api_url):
+            raise ConfigError(f"PASSERELLE_API_URL must start with http:// or https:// (got {api_url!r}).")
+        return cls(
+            token=token,
+            api_url=api_url,
+            db_path=Path(environ.get("PASSERELLE_DB", "").strip() or DEFAULT_DB),
+            admin_ids=parse_admin_ids(environ.get("PASSERELLE_ADMINS", "")),
+            video_base_url=environ.get("PASSERELLE_VIDEO_URL", "").strip().rstrip("/") or "https://meet.jit.si",
+        )
+
+
+def parse_admin_ids(raw: str) -> frozenset[int]:
+    """Parse a comma-separated list of Telegram user ids."""
+    ids = set()
+    for part in raw.replace(" ", "").split(","):
+        if not part:
+            continue
+        if not part.isdigit():
+            raise ConfigError(f"PASSERELLE_ADMINS must be comma-separated Telegram user ids (bad entry {part!r}).")
+        ids.add(int(part))
+    return frozenset(ids)

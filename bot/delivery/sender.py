@@ -1,0 +1,140 @@
+"""Drain the outbox within Telegram's limits; one sender owns the pace of all fan-out.
+
+Limits (TELEGRAM-NOTES §1): about 30 messages/s in total, 1/s per private chat, 20/min per group. 429 answers
+carry retry_after, which we honour for the whole bot. 403 means the member blocked the bot (or left): stop
+sending to them. A row is marked sent right after Telegram confirms it, so a crash re-sends at most the one
+message in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, Message, MessageId
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.clock import Clock
+from bot.storage import members, outbox
+from bot.storage.database import Database
+
+logger = logging.getLogger(__name__)
+
+RETURN_TYPES = {"copyMessage": MessageId}
+MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class Pace:
+    per_second: float = 28.0        # under the ~30/s global limit, leaving room for direct replies
+    private_interval: float = 1.0   # one message per second per private chat
+    group_interval: float = 3.0     # 20 messages per minute per group
+
+
+@dataclass
+class DrainReport:
+    sent: int = 0
+    postponed: int = 0
+    dropped: int = 0
+    failed: int = 0
+    rate_limited: int = 0
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """retry_after is an int or, with PTB_TIMEDELTA=true, a timedelta."""
+    value: Any = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+@dataclass
+class Sender:
+    bot: Bot
+    db: Database
+    clock: Clock
+    pace: Pace = field(default_factory=Pace)
+    _chat_ready_at: dict[int, float] = field(default_factory=dict)
+    _global_ready_at: float = 0.0
+
+    async def drain(self, *, max_rounds: int = 10_000) -> DrainReport:
+        """Send every message due now, sleeping (through the clock) only as the limits require."""
+        report = DrainReport()
+        for _ in range(max_rounds):
+            due = await outbox.due(self.db, self.clock.now())
+            if not due:
+                break
+            ready = [m for m in due if self._chat_ready_at.get(m.chat_id, 0.0) <= self._now()]
+            if not ready:
+                await self.clock.sleep(min(self._chat_ready_at[m.chat_id] for m in due) - self._now())
+                continue
+            for message in ready:
+                if self._chat_ready_at.get(message.chat_id, 0.0) > self._now():
+                    continue  # a second message to the same chat in this batch waits for the next round
+                await self._wait_for_global_slot()
+                await self._send(message, report)
+        return report
+
+    def _now(self) -> float:
+        return self.clock.now().timestamp()
+
+    async def _wait_for_global_slot(self) -> None:
+        wait = self._global_ready_at - self._now()
+        if wait > 0:
+            await self.clock.sleep(wait)
+        self._global_ready_at = max(self._global_ready_at, self._now()) + 1.0 / self.pace.per_second
+
+    async def _send(self, message: outbox.OutboxMessage, report: DrainReport) -> None:
+        interval = self.pace.group_interval if message.chat_id < 0 else self.pace.private_interval
+        self._chat_ready_at[message.chat_id] = self._now() + interval
+        try:
+            result = await self.bot.do_api_request(
+                message.method, api_kwargs=message.payload, return_type=RETURN_TYPES.get(message.method, Message)
+            )
+        except RetryAfter as error:
+            wait = retry_after_seconds(error)
+            self._global_ready_at = self._now() + wait
+            report.rate_limited += 1
+            report.postponed += 1
+            await outbox.postpone(self.db, message.id, self.clock.now() + timedelta(seconds=wait), str(error),
+                                  count_attempt=False)
+            return
+        except Forbidden as error:
+            await self._unreachable(message, str(error), report)
+            return
+        except ChatMigrated as error:
+            await self._give_up(message, "failed", f"chat migrated to {error.new_chat_id}", report)
+            return
+        except BadRequest as error:
+            if "chat not found" in str(error).lower():
+                await self._unreachable(message, str(error), report)
+            else:
+                await self._give_up(message, "failed", str(error), report)
+            return
+        except (NetworkError, TelegramError) as error:
+            await self._retry_later(message, str(error), report)
+            return
+        await outbox.mark_sent(self.db, message.id, self.clock.now(), getattr(result, "message_id", None))
+        report.sent += 1
+
+    async def _unreachable(self, message: outbox.OutboxMessage, error: str, report: DrainReport) -> None:
+        logger.info("Chat %s cannot receive messages any more: %s", message.chat_id, error)
+        async with self.db.transaction() as tx:
+            await outbox.drop_pending_for_chat(tx, message.chat_id, error)
+            if message.chat_id > 0:
+                await members.mark_unreachable(tx, message.chat_id)
+        report.dropped += 1
+
+    async def _give_up(self, message: outbox.OutboxMessage, status: str, error: str, report: DrainReport) -> None:
+        logger.warning("Outbox message %s %s: %s", message.id, status, error)
+        await outbox.give_up(self.db, message.id, status, error)
+        report.failed += 1
+
+    async def _retry_later(self, message: outbox.OutboxMessage, error: str, report: DrainReport) -> None:
+        if message.attempts + 1 >= MAX_ATTEMPTS:
+            await self._give_up(message, "failed", error, report)
+            return
+        backoff = min(2 ** message.attempts, 300)
+        await outbox.postpone(self.db, message.id, self.clock.now() + timedelta(seconds=backoff), error,
+                              count_attempt=True)
+        report.postponed += 1

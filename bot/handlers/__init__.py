@@ -1,0 +1,59 @@
+"""The one place that registers handlers, in order.
+
+Order matters: PTB gives an update to the first matching handler of a group. Commands come before the free-text
+handler (which would otherwise swallow them), and the contact handler before any generic message handler.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackQueryHandler, ChatJoinRequestHandler, CommandHandler, MessageHandler, filters
+
+from bot.handlers import errors, facilitation, groups, onboarding, profile
+from bot.ui.callbacks import pattern
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def register(application: Application) -> None:
+    """Attach every handler of the bot."""
+    member_commands = {
+        "start": onboarding.start,
+        "circles": onboarding.choose_circles,
+        "me": profile.show_profile,
+        "mydata": profile.send_my_data,
+        "forget": profile.forget,
+        "help": profile.help_command,
+    }
+    for name, callback in member_commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
+
+    facilitator_commands = {
+        "invite": facilitation.create_invite,
+        "newcircle": facilitation.create_circle,
+        "members": facilitation.list_members,
+        "held": facilitation.list_held,
+        "promote": facilitation.promote,
+    }
+    for name, callback in facilitator_commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
+    # Sent inside the group to bind, so no PRIVATE filter.
+    application.add_handler(CommandHandler("bindgroup", facilitation.bind_group, filters=filters.ChatType.GROUPS))
+
+    callbacks = {
+        "lang": onboarding.choose_language,
+        "consent": onboarding.consent,
+        "circ": onboarding.toggle_circle,
+        "kind": onboarding.choose_kind,
+        "mekind": onboarding.choose_kind,
+        "me": profile.edit_profile,
+        "tz": profile.edit_profile,
+        "forget": profile.confirm_forget,
+        "held": facilitation.decide_held,
+    }
+    for prefix, callback in callbacks.items():
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern(prefix)))
+
+    application.add_handler(MessageHandler(PRIVATE & filters.CONTACT, onboarding.receive_contact))
+    application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, profile.private_text))
+    application.add_handler(ChatJoinRequestHandler(groups.handle_join_request))
+    application.add_error_handler(errors.on_error)

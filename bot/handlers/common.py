@@ -1,0 +1,37 @@
+"""Small helpers shared by handlers: who is speaking, in which language, with which rights."""
+
+from __future__ import annotations
+
+from telegram import Update, User
+
+from bot.i18n import Translator, normalise_locale
+from bot.services import PasserelleContext, Services
+from bot.storage import facilitators, members
+from bot.storage.members import Member
+
+
+async def member_of(context: PasserelleContext, user: User | None) -> Member | None:
+    if user is None:
+        return None
+    return await members.get_by_telegram_id(context.services.db, user.id)
+
+
+def translator(services: Services, member: Member | None, user: User | None = None) -> Translator:
+    """The reader's translator: their stored language, else their Telegram app language, else French."""
+    if member is not None:
+        return services.i18n.for_locale(member.locale, member.phone_region)
+    return services.i18n.for_locale(normalise_locale(user.language_code if user else None))
+
+
+async def is_facilitator(services: Services, user_id: int) -> bool:
+    """Facilitators: PASSERELLE_ADMINS, plus verified members they promoted."""
+    if services.is_env_admin(user_id):
+        return True
+    member = await members.get_by_telegram_id(services.db, user_id)
+    return member is not None and member.is_active and await facilitators.is_promoted(services.db, member.id)
+
+
+async def answer_query(update: Update, text: str | None = None, *, alert: bool = False) -> None:
+    """Every button press gets an answer, or the member's app shows a spinner."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text=text[:200] if text else None, show_alert=alert)

@@ -1,0 +1,263 @@
+"""Facilitators' commands: invitations, circles, member lists, held members, co-facilitators, group binding."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
+from telegram.helpers import create_deep_linked_url
+
+from bot.domain.invites import new_code
+from bot.domain.phones import format_international
+from bot.handlers.common import answer_query, is_facilitator, member_of, translator
+from bot.handlers.onboarding import ask_next_profile_step
+from bot.i18n import SafeHtml, Translator
+from bot.services import PasserelleContext
+from bot.storage import circles, facilitators, invites, members, outbox
+from bot.storage.circles import Territory
+from bot.storage.members import Member
+from bot.ui import screens
+from bot.ui.callbacks import pack, parse, parse_int
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,23}$")
+
+
+async def _refuse_unless_facilitator(update: Update, context: PasserelleContext) -> bool:
+    """True (and a clear answer sent) when the caller is not a facilitator."""
+    if await is_facilitator(context.services, update.effective_user.id):
+        return False
+    member = await member_of(context, update.effective_user)
+    tr = translator(context.services, member, update.effective_user)
+    text = tr.gettext("This is reserved for facilitators.")
+    if update.callback_query is not None:
+        await answer_query(update, text, alert=True)
+    else:
+        await update.effective_message.reply_text(text)
+    return True
+
+
+def _options(args: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+    """Split 'food uses=30 days=14' into positional words and key=value options."""
+    positional = [a for a in args if "=" not in a]
+    options = dict(a.split("=", 1) for a in args if "=" in a)
+    return positional, options
+
+
+async def create_invite(update: Update, context: PasserelleContext) -> None:
+    """/invite [circle] [uses=N] [days=N] [territory=code]: a deep link to join, optionally limited."""
+    if await _refuse_unless_facilitator(update, context):
+        return
+    services = context.services
+    member = await member_of(context, update.effective_user)
+    tr = translator(services, member, update.effective_user)
+    positional, options = _options(context.args or [])
+    circle = await circles.get_by_slug(services.db, positional[0]) if positional else None
+    territory_codes = {t.code for t in await circles.territories(services.db)}
+    uses, days, territory = options.get("uses", ""), options.get("days", "30"), options.get("territory")
+    if ((positional and circle is None) or (uses and not uses.isdigit()) or not days.isdigit()
+            or (territory is not None and territory not in territory_codes)):
+        await update.effective_message.reply_text(tr.html(
+            "Usage: /invite [circle] [uses=N] [days=N] [territory=code]\nCircles: {circles}\nTerritories: {territories}",
+            circles=", ".join(c.slug for c in await circles.list_open(services.db)),
+            territories=", ".join(sorted(territory_codes))))
+        return
+    code, now = new_code(), services.clock.now()
+    expires = now + timedelta(days=int(days))
+    await invites.create(services.db, code=code, circle_id=circle.id if circle else None, territory_code=territory,
+                         max_uses=int(uses) if uses else None, expires_at=expires,
+                         created_by=member.id if member else None, now=now)
+    link = create_deep_linked_url(context.bot.username, code)
+    await update.effective_message.reply_text(tr.html(
+        "Invitation created: {link}\nValid until {date}, {uses}.", link=link, date=tr.date(expires, "UTC"),
+        uses=tr.ngettext("{count} use", "{count} uses", int(uses)) if uses else tr.gettext("unlimited uses")))
+
+
+async def create_circle(update: Update, context: PasserelleContext) -> None:
+    """/newcircle <slug> <name>: a new thematic circle (name in the facilitator's language)."""
+    if await _refuse_unless_facilitator(update, context):
+        return
+    services = context.services
+    member = await member_of(context, update.effective_user)
+    tr = translator(services, member, update.effective_user)
+    args = context.args or []
+    slug = args[0].lower() if args else ""
+    name = " ".join(args[1:]).strip()
+    if not SLUG.match(slug) or not name or len(name) > 80:
+        await update.effective_message.reply_text(tr.html(
+            "Usage: /newcircle <slug> <name>, e.g. /newcircle water Water management"))
+        return
+    if await circles.get_by_slug(services.db, slug) is not None:
+        await update.effective_message.reply_text(tr.html("A circle named {slug} already exists.", slug=slug))
+        return
+    await circles.create(services.db, slug=slug, name=name, names={tr.locale: name}, now=services.clock.now())
+    await update.effective_message.reply_text(tr.html("Circle <b>{name}</b> created ({slug}).", name=name, slug=slug))
+
+
+async def list_members(update: Update, context: PasserelleContext) -> None:
+    """/members [circle]: members per circle and territory, with phone numbers (facilitators only)."""
+    if await _refuse_unless_facilitator(update, context):
+        return
+    services = context.services
+    tr = translator(services, await member_of(context, update.effective_user), update.effective_user)
+    wanted = (context.args or [None])[0]
+    territories = {t.code: t for t in await circles.territories(services.db)}
+    lines: list[str] = []
+    for circle in await circles.list_open(services.db):
+        if wanted and circle.slug != wanted:
+            continue
+        people = await circles.members_of(services.db, circle.id)
+        lines.append(tr.html("<b>{circle}</b> ({count})", circle=screens.circle_name(tr, circle), count=len(people)))
+        for code, territory in territories.items():
+            side = [m for m in people if m.territory_code == code]
+            lines.append(tr.html("  {territory}: {count}", territory=screens.territory_name(tr, territory),
+                                 count=len(side)))
+            lines.extend(_member_line(tr, m) for m in side)
+    for chunk in _chunks(lines or [tr.gettext("No circle matches.")]):
+        await update.effective_message.reply_text(chunk)
+
+
+def _member_line(tr: Translator, member: Member) -> str:
+    return tr.html("    • {name}, {organisation}, {phone}", name=member.display_name,
+                   organisation=member.organisation or "—",
+                   phone=format_international(member.phone_e164) if member.phone_e164 else "—")
+
+
+def _chunks(lines: Sequence[str], limit: int = 4000) -> list[str]:
+    """Split on line boundaries under Telegram's 4096-character limit (never inside a tag)."""
+    chunks, current = [], ""
+    for line in lines:
+        if current and len(current) + len(line) + 1 > limit:
+            chunks.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line[:limit]
+    return chunks + ([current] if current else [])
+
+
+def held_member_screen(tr: Translator, member: Member, territories: Sequence[Territory]) -> tuple[str, InlineKeyboardMarkup]:
+    """What a facilitator sees about a member waiting for approval, with a button per territory."""
+    text = tr.html(
+        "<b>{name}</b> has a number from outside the territories ({phone}). Which side do they belong to?",
+        name=member.display_name, phone=format_international(member.phone_e164) if member.phone_e164 else "—")
+    codes = [(t.code, screens.territory_name(tr, t)) for t in territories] or [("bretagne", tr.gettext("Brittany")),
+                                                                               ("togo", tr.gettext("Togo"))]
+    buttons = [InlineKeyboardButton(name, callback_data=pack("held", "ok", member.id, code)) for code, name in codes]
+    buttons.append(InlineKeyboardButton(tr.gettext("Refuse"), callback_data=pack("held", "no", member.id)))
+    return text, InlineKeyboardMarkup([buttons])
+
+
+async def list_held(update: Update, context: PasserelleContext) -> None:
+    """/held: members waiting for a facilitator's decision."""
+    if await _refuse_unless_facilitator(update, context):
+        return
+    services = context.services
+    tr = translator(services, await member_of(context, update.effective_user), update.effective_user)
+    held = await members.list_by_status(services.db, "held")
+    if not held:
+        await update.effective_message.reply_text(tr.gettext("Nobody is waiting for approval."))
+        return
+    territories = await circles.territories(services.db)
+    for member in held:
+        text, markup = held_member_screen(tr, member, territories)
+        await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+async def decide_held(update: Update, context: PasserelleContext) -> None:
+    """held:ok:<member>:<territory> or held:no:<member>."""
+    if await _refuse_unless_facilitator(update, context):
+        return
+    services, data = context.services, update.callback_query.data
+    tr = translator(services, await member_of(context, update.effective_user), update.effective_user)
+    approve, refuse = parse(data, "held", 3), parse(data, "held", 2)
+    parts = approve or refuse
+    member_id = parse_int(parts[1]) if parts else None
+    target = await members.get(services.db, member_id) if member_id is not None else None
+    territories = {t.code: t for t in await circles.territories(services.db)}
+    valid = (approve and approve[0] == "ok" and approve[2] in territories) or (refuse and refuse[0] == "no")
+    if target is None or target.status != "held" or not valid:
+        await answer_query(update, tr.gettext("This request was already handled."))
+        return
+    now = services.clock.now()
+    member_tr = translator(services, target)
+    if approve:
+        territory = territories[approve[2]]
+        await members.update(services.db, target.id, now, status="active", territory_code=territory.code,
+                             onboarding_step="organisation")
+        note = member_tr.html("Good news: a facilitator placed you on the <b>{territory}</b> side.",
+                              territory=screens.territory_name(member_tr, territory))
+        verdict = tr.html("{name} approved ({territory}).", name=target.display_name,
+                          territory=screens.territory_name(tr, territory))
+    else:
+        await members.update(services.db, target.id, now, status="refused", onboarding_step=None)
+        note = member_tr.html("A facilitator could not place your number in one of the exchange's territories. "
+                              "You can write to them if you think this is a mistake.")
+        verdict = tr.html("{name} refused.", name=target.display_name)
+    await outbox.enqueue(services.db, chat_id=target.telegram_user_id, member_id=target.id, method="sendMessage",
+                         payload={"text": note, "parse_mode": "HTML"}, now=now,
+                         dedupe_key=f"held-decision:{target.id}")
+    await answer_query(update)
+    await update.callback_query.edit_message_text(verdict)
+    if approve:
+        await _continue_onboarding_of(context, target.id)
+
+
+async def _continue_onboarding_of(context: PasserelleContext, member_id: int) -> None:
+    member = await members.get(context.services.db, member_id)
+    if member is not None:
+        tr = translator(context.services, member)
+        await outbox.enqueue(context.services.db, chat_id=member.telegram_user_id, member_id=member.id,
+                             method="sendMessage", payload={"text": screens.ask_organisation(tr), "parse_mode": "HTML"},
+                             now=context.services.clock.now(), dedupe_key=f"ask-org:{member.id}")
+
+
+async def promote(update: Update, context: PasserelleContext) -> None:
+    """/promote <telegram user id>: make a verified member a co-facilitator."""
+    if await _refuse_unless_facilitator(update, context):
+        return
+    services = context.services
+    caller = await member_of(context, update.effective_user)
+    tr = translator(services, caller, update.effective_user)
+    raw = (context.args or [""])[0]
+    target = await members.get_by_telegram_id(services.db, int(raw)) if raw.isdigit() else None
+    if target is None or not target.is_active:
+        await update.effective_message.reply_text(tr.html(
+            "Usage: /promote <Telegram id of a verified member> (see /members)."))
+        return
+    await facilitators.promote(services.db, target.id, caller.id if caller else None, services.clock.now())
+    await update.effective_message.reply_text(tr.html("{name} is now a facilitator.", name=target.display_name))
+
+
+async def bind_group(update: Update, context: PasserelleContext) -> None:
+    """/bindgroup <circle> [territory|shared], sent in the group (or forum topic) to bind."""
+    if await _refuse_unless_facilitator(update, context):
+        return
+    services, message = context.services, update.effective_message
+    tr = translator(services, await member_of(context, update.effective_user), update.effective_user)
+    args = context.args or []
+    circle = await circles.get_by_slug(services.db, args[0]) if args else None
+    territory_codes = {t.code for t in await circles.territories(services.db)}
+    side = args[1] if len(args) > 1 else "shared"
+    if circle is None or (side != "shared" and side not in territory_codes):
+        await message.reply_text(tr.html("Usage, in the group: /bindgroup <circle> [territory|shared]"))
+        return
+    try:
+        me = await context.bot.get_chat_member(message.chat_id, context.bot.id)
+    except TelegramError:
+        me = None
+    if me is None or me.status != ChatMemberStatus.ADMINISTRATOR or not getattr(me, "can_invite_users", False):
+        await message.reply_text(tr.html("Make me an administrator of this group with the right to invite users, "
+                                          "then send the command again."))
+        return
+    thread_id = message.message_thread_id if message.is_topic_message else None
+    await circles.bind_group(services.db, circle_id=circle.id, chat_id=message.chat_id, thread_id=thread_id,
+                             territory_code=None if side == "shared" else side, title=message.chat.title or "",
+                             now=services.clock.now())
+    await message.reply_text(tr.html("This group is now the place of the circle <b>{circle}</b> ({side}).",
+                                     circle=screens.circle_name(tr, circle),
+                                     side=tr.gettext("shared") if side == "shared" else side))
+
+
+__all__ = ["SafeHtml"]

@@ -1,0 +1,149 @@
+"""A member's own data: /me, time zone, /mydata, /forget, /help, and free text routing by onboarding step."""
+
+from __future__ import annotations
+
+import json
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+
+from bot.handlers.common import answer_query, is_facilitator, member_of, translator
+from bot.handlers.onboarding import receive_organisation, send_circle_picker, _circles_of, _territory
+from bot.services import PasserelleContext
+from bot.storage import circles, members
+from bot.ui import screens
+from bot.ui.callbacks import pack, parse
+
+# Zones a member may pick: the territories' own, plus the one phonenumbers gave for their number.
+async def _zone_choices(context: PasserelleContext, member) -> list[str]:
+    zones = [t.default_zone for t in await circles.territories(context.services.db)]
+    if member.time_zone and member.time_zone not in zones:
+        zones.append(member.time_zone)
+    return zones
+
+
+async def show_profile(update: Update, context: PasserelleContext) -> None:
+    """/me: profile with buttons to change language, organisation, kind and time zone."""
+    member = await member_of(context, update.effective_user)
+    tr = translator(context.services, member, update.effective_user)
+    if member is None or not member.is_active:
+        await update.effective_message.reply_text(tr.html("Send /start to join first."))
+        return
+    territory = await _territory(context, member.territory_code)
+    text, markup = screens.profile(tr, member, territory, await _circles_of(context, member))
+    await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+async def edit_profile(update: Update, context: PasserelleContext) -> None:
+    """me:org | me:kind | me:tz buttons of /me, and tz:<index> to pick a zone."""
+    services, query = context.services, update.callback_query
+    member = await member_of(context, update.effective_user)
+    tr = translator(services, member, update.effective_user)
+    action, zone_pick = parse(query.data, "me", 1), parse(query.data, "tz", 1)
+    if member is None or not member.is_active or (action is None and zone_pick is None):
+        await answer_query(update, tr.gettext("This button is no longer valid."))
+        return
+    await answer_query(update)
+    zones = await _zone_choices(context, member)
+    if action == ["org"]:
+        await members.update(services.db, member.id, services.clock.now(), onboarding_step="edit-organisation")
+        await update.effective_message.reply_text(screens.ask_organisation(tr))
+    elif action == ["kind"]:
+        await update.effective_message.reply_text(tr.gettext("What kind of organisation?"),
+                                                  reply_markup=screens.kind_keyboard(tr, prefix="mekind"))
+    elif action == ["tz"]:
+        now = services.clock.now()
+        buttons = [[InlineKeyboardButton(f"{tr.zone_name(zone)} ({tr.time(now, zone)})",
+                                         callback_data=pack("tz", index))] for index, zone in enumerate(zones)]
+        await update.effective_message.reply_text(tr.gettext("Choose your time zone:"),
+                                                  reply_markup=InlineKeyboardMarkup(buttons))
+    elif zone_pick and zone_pick[0].isdigit() and int(zone_pick[0]) < len(zones):
+        zone = zones[int(zone_pick[0])]
+        await members.update(services.db, member.id, services.clock.now(), time_zone=zone)
+        await query.edit_message_text(tr.html("Time zone: {zone}", zone=tr.zone_name(zone)))
+
+
+async def send_my_data(update: Update, context: PasserelleContext) -> None:
+    """/mydata: everything stored about the member, as a readable JSON file."""
+    services = context.services
+    member = await member_of(context, update.effective_user)
+    tr = translator(services, member, update.effective_user)
+    if member is None:
+        await update.effective_message.reply_text(tr.gettext("Nothing is stored about you."))
+        return
+    joined = await _circles_of(context, member)
+    territory = await _territory(context, member.territory_code)
+    data = {
+        "telegram_user_id": member.telegram_user_id, "first_name": member.first_name, "last_name": member.last_name,
+        "phone": member.phone_e164, "territory": territory.name if territory else None,
+        "time_zone": member.time_zone, "language": member.locale, "organisation": member.organisation,
+        "organisation_kind": member.organisation_kind, "status": member.status, "consent_at": member.consent_at,
+        "joined_at": member.created_at, "circles": [c.slug for c in joined],
+        "facilitator": await is_facilitator(services, member.telegram_user_id),
+    }
+    payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    await update.effective_message.reply_document(
+        InputFile(payload, filename="passerelle-my-data.json"),
+        caption=tr.gettext("Everything Passerelle stores about you. /forget erases it."))
+
+
+async def forget(update: Update, context: PasserelleContext) -> None:
+    """/forget: ask for confirmation before erasing everything."""
+    member = await member_of(context, update.effective_user)
+    tr = translator(context.services, member, update.effective_user)
+    if member is None:
+        await update.effective_message.reply_text(tr.gettext("Nothing is stored about you."))
+        return
+    markup = InlineKeyboardMarkup([[
+        InlineKeyboardButton(tr.gettext("Yes, erase everything"), callback_data=pack("forget", "yes")),
+        InlineKeyboardButton(tr.gettext("Cancel"), callback_data=pack("forget", "no"))]])
+    await update.effective_message.reply_text(tr.html(
+        "This erases your profile, phone number, circles, votes and the replies attributed to you. "
+        "It cannot be undone. Continue?"), reply_markup=markup)
+
+
+async def confirm_forget(update: Update, context: PasserelleContext) -> None:
+    services = context.services
+    member = await member_of(context, update.effective_user)
+    tr = translator(services, member, update.effective_user)
+    parts = parse(update.callback_query.data, "forget", 1)
+    if member is None or parts is None:
+        await answer_query(update, tr.gettext("This button is no longer valid."))
+        return
+    await answer_query(update)
+    if parts[0] != "yes":
+        await update.callback_query.edit_message_text(tr.gettext("Nothing was erased."))
+        return
+    await members.forget(services.db, member)
+    await update.callback_query.edit_message_text(tr.gettext(
+        "Everything about you has been erased. Send /start if you want to come back one day."))
+
+
+async def help_command(update: Update, context: PasserelleContext) -> None:
+    member = await member_of(context, update.effective_user)
+    tr = translator(context.services, member, update.effective_user)
+    text = tr.html(
+        "<b>Passerelle</b>: exchanges of practice between Brittany and Togo, as equals.\n"
+        "/circles: choose your circles\n/me: profile, language, time zone\n/mydata: your data\n/forget: erase it")
+    if await is_facilitator(context.services, update.effective_user.id):
+        text += "\n\n" + tr.html(
+            "Facilitators: /invite, /newcircle, /members, /held, /promote, /bindgroup (in a group)")
+    await update.effective_message.reply_text(text)
+
+
+async def private_text(update: Update, context: PasserelleContext) -> None:
+    """Plain text in private: an answer to the current onboarding question, else a hint."""
+    member = await member_of(context, update.effective_user)
+    tr = translator(context.services, member, update.effective_user)
+    if member is not None and member.is_active and member.onboarding_step in ("organisation", "edit-organisation"):
+        await receive_organisation(update, context)
+        return
+    if member is None:
+        hint = tr.gettext("Send /start to join the circles.")
+    elif member.onboarding_step == "phone":
+        hint = tr.gettext("Please use the button to share your phone number.")
+    elif member.onboarding_step == "circles":
+        await send_circle_picker(context, update.effective_chat.id, member, onboarding=True)
+        return
+    else:
+        hint = tr.gettext("Thank you! See /help for what you can do here.")
+    await update.effective_message.reply_text(hint)

@@ -1,0 +1,49 @@
+"""The services a handler may use, reached through the typed context (never through untyped bot_data keys)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.i18n import I18n
+from bot.storage.database import Database
+
+
+@dataclass
+class Services:
+    config: Config
+    clock: Clock
+    i18n: I18n
+    _db: Database | None = field(default=None, repr=False)
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            raise RuntimeError("the database is opened in post_init; it is not available yet")
+        return self._db
+
+    def attach_db(self, db: Database | None) -> None:
+        self._db = db
+
+    def is_env_admin(self, telegram_user_id: int) -> bool:
+        return telegram_user_id in self.config.admin_ids
+
+
+class BotData(dict):
+    """application.bot_data; holds the Services under one typed attribute."""
+
+    services: Services
+
+
+class PasserelleContext(CallbackContext[ExtBot, dict, dict, BotData]):
+    """CallbackContext with a typed `services` property."""
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data.services
+
+
+PasserelleApplication = Application[ExtBot, PasserelleContext, dict, dict, BotData, object]

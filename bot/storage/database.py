@@ -1,0 +1,122 @@
+"""One SQLite connection, one writer, explicit transactions.
+
+aiosqlite serialises statements, not transactions: two coroutines awaiting inside BEGIN…COMMIT on one connection
+would interleave (one task's COMMIT committing the other's half-done writes). So every transaction holds an
+asyncio.Lock from BEGIN to COMMIT, and reads take the same lock so they never observe another task's
+uncommitted rows. Never await the network inside a transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+import aiosqlite
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+class Queryable(Protocol):
+    """What storage functions need: either the Database (one statement, own transaction) or a Transaction."""
+
+    async def execute(self, sql: str, params: Params = ()) -> int: ...
+    async def insert(self, sql: str, params: Params = ()) -> int: ...
+    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None: ...
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]: ...
+
+
+class Transaction:
+    """Statements run inside an open BEGIN IMMEDIATE held by the current task."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._connection = connection
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement and return the number of rows it changed."""
+        async with self._connection.execute(sql, params) as cursor:
+            return cursor.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._connection.executemany(sql, rows)
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run an INSERT and return the new row id."""
+        async with self._connection.execute(sql, params) as cursor:
+            return int(cursor.lastrowid or 0)
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self._connection.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self._connection.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+
+class Database:
+    """The bot's store: open() configures WAL, foreign keys and a busy timeout on the one connection."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._connection = connection
+        self._lock = asyncio.Lock()
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path | str, *, busy_timeout_s: float = 5.0) -> Database:
+        """Open (creating if needed) the SQLite file; raises sqlite3.Error when the path is unusable."""
+        path = Path(path)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves instead of sqlite3's implicit transactions.
+        connection = await aiosqlite.connect(path, timeout=busy_timeout_s, isolation_level=None)
+        try:
+            connection.row_factory = sqlite3.Row
+            await connection.execute("PRAGMA journal_mode=WAL")
+            await connection.execute("PRAGMA synchronous=NORMAL")
+            # Per connection and off by default in SQLite; a no-op inside a transaction, so set it first.
+            await connection.execute("PRAGMA foreign_keys=ON")
+            await connection.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
+            # Fail now, not at the first write, when the file or its folder is not writable.
+            await connection.execute("BEGIN IMMEDIATE")
+            await connection.execute("COMMIT")
+        except BaseException:
+            await connection.close()
+            raise
+        return cls(connection, path)
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._connection.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """Hold the writer lock from BEGIN IMMEDIATE to COMMIT; roll back on any exception or cancellation."""
+        async with self._lock:
+            await self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield Transaction(self._connection)
+            except BaseException:
+                await self._connection.execute("ROLLBACK")
+                raise
+            await self._connection.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        async with self.transaction() as tx:
+            return await tx.execute(sql, params)
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        async with self.transaction() as tx:
+            return await tx.insert(sql, params)
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self._lock:
+            return await Transaction(self._connection).fetch_one(sql, params)
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self._lock:
+            return await Transaction(self._connection).fetch_all(sql, params)
+
+    async def raw_connection_for_backup(self) -> aiosqlite.Connection:
+        return self._connection

@@ -1,0 +1,125 @@
+"""Members: people who started the bot, their verified phone, territory, language and profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.storage.database import Queryable
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    telegram_user_id: int
+    first_name: str
+    last_name: str | None
+    locale: str
+    locale_source: str
+    time_zone: str | None
+    phone_e164: str | None
+    phone_region: str | None
+    territory_code: str | None
+    status: str
+    onboarding_step: str | None
+    pending_invite_code: str | None
+    consent_at: str | None
+    organisation: str | None
+    organisation_kind: str | None
+    reachable: bool
+    created_at: str
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+
+def _member(row) -> Member | None:
+    if row is None:
+        return None
+    return Member(
+        id=row["id"], telegram_user_id=row["telegram_user_id"], first_name=row["first_name"],
+        last_name=row["last_name"], locale=row["locale"], locale_source=row["locale_source"], time_zone=row["time_zone"], phone_e164=row["phone_e164"],
+        phone_region=row["phone_region"], territory_code=row["territory_code"], status=row["status"],
+        onboarding_step=row["onboarding_step"], pending_invite_code=row["pending_invite_code"],
+        consent_at=row["consent_at"], organisation=row["organisation"], organisation_kind=row["organisation_kind"],
+        reachable=bool(row["reachable"]), created_at=row["created_at"],
+    )
+
+
+async def get_by_telegram_id(db: Queryable, telegram_user_id: int) -> Member | None:
+    return _member(await db.fetch_one("SELECT * FROM members WHERE telegram_user_id = ?", (telegram_user_id,)))
+
+
+async def get(db: Queryable, member_id: int) -> Member | None:
+    return _member(await db.fetch_one("SELECT * FROM members WHERE id = ?", (member_id,)))
+
+
+async def get_by_phone(db: Queryable, phone_e164: str) -> Member | None:
+    return _member(await db.fetch_one("SELECT * FROM members WHERE phone_e164 = ?", (phone_e164,)))
+
+
+async def create(
+    db: Queryable, *, telegram_user_id: int, first_name: str, last_name: str | None, locale: str, locale_source: str,
+    now: datetime, pending_invite_code: str | None = None,
+) -> Member:
+    """Record someone who started the bot (not yet verified)."""
+    await db.execute(
+        """INSERT INTO members (telegram_user_id, first_name, last_name, locale, locale_source, onboarding_step,
+                                pending_invite_code, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, 'consent', ?, ?, ?)""",
+        (telegram_user_id, first_name, last_name, locale, locale_source, pending_invite_code, now.isoformat(),
+         now.isoformat()),
+    )
+    member = await get_by_telegram_id(db, telegram_user_id)
+    assert member is not None
+    return member
+
+
+# Columns a caller may change through update(); anything else is a programming error.
+UPDATABLE = frozenset({
+    "first_name", "last_name", "locale", "locale_source", "time_zone", "phone_e164", "phone_region", "territory_code", "status",
+    "onboarding_step", "pending_invite_code", "consent_at", "organisation", "organisation_kind", "reachable",
+})
+
+
+async def update(db: Queryable, member_id: int, now: datetime, **changes: object) -> None:
+    """Change some columns of a member."""
+    unknown = set(changes) - UPDATABLE
+    if unknown:
+        raise ValueError(f"not updatable: {sorted(unknown)}")
+    assignments = ", ".join(f"{column} = ?" for column in changes)
+    await db.execute(
+        f"UPDATE members SET {assignments}, updated_at = ? WHERE id = ?",  # noqa: S608 - columns are whitelisted
+        (*changes.values(), now.isoformat(), member_id),
+    )
+
+
+async def mark_unreachable(db: Queryable, telegram_user_id: int) -> None:
+    await db.execute("UPDATE members SET reachable = 0 WHERE telegram_user_id = ?", (telegram_user_id,))
+
+
+async def mark_reachable(db: Queryable, telegram_user_id: int) -> None:
+    await db.execute("UPDATE members SET reachable = 1 WHERE telegram_user_id = ? AND reachable = 0",
+                     (telegram_user_id,))
+
+
+async def list_by_status(db: Queryable, status: str) -> list[Member]:
+    rows = await db.fetch_all("SELECT * FROM members WHERE status = ? ORDER BY created_at", (status,))
+    return [m for m in map(_member, rows) if m]
+
+
+async def forget(db: Queryable, member: Member) -> None:
+    """Erase a member and everything attributed to them (cascades remove memberships, links, outbox rows)."""
+    if member.phone_e164:
+        await db.execute("DELETE FROM invite_phones WHERE phone_e164 = ?", (member.phone_e164,))
+    await db.execute("DELETE FROM members WHERE id = ?", (member.id,))
+
+
+async def count(db: Queryable) -> int:
+    row = await db.fetch_one("SELECT count(*) AS n FROM members")
+    return int(row["n"]) if row else 0

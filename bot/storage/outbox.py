@@ -1,0 +1,89 @@
+"""The durable outbox: every fan-out message is a row before it is a request to Telegram."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.storage.database import Database, Queryable
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    chat_id: int
+    member_id: int | None
+    method: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+def _row(row) -> OutboxMessage:
+    return OutboxMessage(row["id"], row["chat_id"], row["member_id"], row["method"], json.loads(row["payload"]),
+                         row["attempts"])
+
+
+async def enqueue(
+    db: Queryable,
+    *,
+    chat_id: int,
+    method: str,
+    payload: dict[str, Any],
+    now: datetime,
+    member_id: int | None = None,
+    dedupe_key: str | None = None,
+    not_before: datetime | None = None,
+) -> bool:
+    """Queue one message; returns False when a message with the same dedupe key was already queued."""
+    changed = await db.execute(
+        """INSERT OR IGNORE INTO outbox (chat_id, member_id, method, payload, dedupe_key, not_before, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        (chat_id, member_id, method, json.dumps(payload, ensure_ascii=False), dedupe_key,
+         (not_before or now).isoformat(), now.isoformat()),
+    )
+    return changed == 1
+
+
+async def due(db: Database, now: datetime, limit: int = 500) -> list[OutboxMessage]:
+    """Pending messages whose time has come, oldest first."""
+    rows = await db.fetch_all(
+        "SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ? ORDER BY id LIMIT ?",
+        (now.isoformat(), limit),
+    )
+    return [_row(row) for row in rows]
+
+
+async def mark_sent(db: Database, message_id: int, now: datetime, telegram_message_id: int | None) -> None:
+    await db.execute(
+        "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, telegram_message_id = ? WHERE id = ?",
+        (now.isoformat(), telegram_message_id, message_id),
+    )
+
+
+async def postpone(db: Database, message_id: int, not_before: datetime, error: str, *, count_attempt: bool) -> None:
+    await db.execute(
+        "UPDATE outbox SET not_before = ?, last_error = ?, attempts = attempts + ? WHERE id = ?",
+        (not_before.isoformat(), error[:500], int(count_attempt), message_id),
+    )
+
+
+async def give_up(db: Database, message_id: int, status: str, error: str) -> None:
+    await db.execute(
+        "UPDATE outbox SET status = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?",
+        (status, error[:500], message_id),
+    )
+
+
+async def drop_pending_for_chat(db: Queryable, chat_id: int, reason: str) -> int:
+    """Stop sending to a chat that can no longer receive (blocked bot, kicked from group)."""
+    return await db.execute(
+        "UPDATE outbox SET status = 'dropped', last_error = ? WHERE chat_id = ? AND status = 'pending'",
+        (reason, chat_id),
+    )
+
+
+async def counts(db: Database) -> dict[str, int]:
+    rows = await db.fetch_all("SELECT status, count(*) AS n FROM outbox GROUP BY status")
+    return {row["status"]: row["n"] for row in rows}
