@@ -18,7 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime, format_skeleton
+from babel.dates import format_datetime, format_skeleton, get_timezone_location
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -151,9 +151,8 @@ class Translator:
         return name[:1].upper() + name[1:]
 
     def zone_name(self, zone: str) -> str:
-        from babel.dates import get_timezone_location
-
-        return get_timezone_location(ZoneInfo(zone), locale=self.babel_locale)
+        """A zone as its exemplar city in this language ("Paris", "Lomé"): clearer than "heure : France"."""
+        return get_timezone_location(ZoneInfo(zone), locale=self.babel_locale, return_city=True)
 
 
 def _escaped(params: Mapping[str, object]) -> dict[str, object]:

@@ -88,7 +88,7 @@ async def create_circle(update: Update, context: PasserelleContext) -> None:
     name = " ".join(args[1:]).strip()
     if not SLUG.match(slug) or not name or len(name) > 80:
         await update.effective_message.reply_text(tr.html(
-            "Usage: /newcircle <slug> <name>, e.g. /newcircle water Water management"))
+            "Usage: /newcircle slug name, e.g. /newcircle water Water management"))
         return
     if await circles.get_by_slug(services.db, slug) is not None:
         await update.effective_message.reply_text(tr.html("A circle named {slug} already exists.", slug=slug))
@@ -224,7 +224,7 @@ async def promote(update: Update, context: PasserelleContext) -> None:
     target = await members.get_by_telegram_id(services.db, int(raw)) if raw.isdigit() else None
     if target is None or not target.is_active:
         await update.effective_message.reply_text(tr.html(
-            "Usage: /promote <Telegram id of a verified member> (see /members)."))
+            "Usage: /promote followed by the Telegram id of a verified member (see /members)."))
         return
     await facilitators.promote(services.db, target.id, caller.id if caller else None, services.clock.now())
     await update.effective_message.reply_text(tr.html("{name} is now a facilitator.", name=target.display_name))
@@ -241,7 +241,7 @@ async def bind_group(update: Update, context: PasserelleContext) -> None:
     territory_codes = {t.code for t in await circles.territories(services.db)}
     side = args[1] if len(args) > 1 else "shared"
     if circle is None or (side != "shared" and side not in territory_codes):
-        await message.reply_text(tr.html("Usage, in the group: /bindgroup <circle> [territory|shared]"))
+        await message.reply_text(tr.html("Usage, in the group: /bindgroup circle [territory|shared]"))
         return
     try:
         me = await context.bot.get_chat_member(message.chat_id, context.bot.id)

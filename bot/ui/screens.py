@@ -17,6 +17,16 @@ from bot.ui.callbacks import pack
 Screen = tuple[str, InlineKeyboardMarkup | ReplyKeyboardMarkup | None]
 
 
+def N_(message: str) -> str:
+    """Mark for extraction; translated where shown."""
+    return message
+
+
+# Names stored in the database for built-in circles and territories (migrations/0001) are English msgids.
+BUILTIN_NAMES = (N_("Sustainable food"), N_("Social and professional insertion"), N_("Circular economy"),
+                 N_("Brittany"), N_("Togo"))
+
+
 def circle_name(tr: Translator, circle: Circle) -> str:
     """Built-in circles are translated by the catalogs; facilitators' circles by the names they gave."""
     if circle.builtin:
@@ -75,7 +85,7 @@ def phone_request(tr: Translator) -> Screen:
 
 def placed(tr: Translator, member_territory: Territory, zone: str, phone: str, now: datetime) -> str:
     return tr.html(
-        "Number {phone} verified. You are on the <b>{territory}</b> side, time zone {zone} "
+        "Number {phone} verified. You are on the <b>{territory}</b> side, time zone of {zone} "
         "(it is {local_time} there now), language: {language}.\nYou can change this later with /me.",
         phone=phone, territory=territory_name(tr, member_territory), zone=tr.zone_name(zone),
         local_time=tr.time(now, zone), language=tr.language_name(tr.locale),
@@ -97,11 +107,11 @@ def ask_kind(tr: Translator, organisation: str) -> Screen:
 
 
 def circle_picker(tr: Translator, circles: Sequence[Circle], chosen: set[int], *, onboarding: bool) -> Screen:
-    text = tr.html(
-        "Choose the circles you want to take part in (tap to select or unselect), then press <b>Done</b>."
-        if onboarding else
-        "Your circles: tap a circle to join or leave it, then press <b>Done</b>."
-    )
+    if onboarding:
+        text = tr.html("Choose the circles you want to take part in (tap to select or unselect), "
+                       "then press <b>Done</b>.")
+    else:
+        text = tr.html("Your circles: tap a circle to join or leave it, then press <b>Done</b>.")
     rows = [[InlineKeyboardButton(("✅ " if c.id in chosen else "▫️ ") + circle_name(tr, c),
                                   callback_data=pack("circ", "t", c.id))] for c in circles]
     rows.append([InlineKeyboardButton(tr.gettext("Done"), callback_data=pack("circ", "done"))])
@@ -131,15 +141,15 @@ def group_invitation(tr: Translator, circle: Circle, link: str) -> Screen:
 
 def invite_refusal(tr: Translator, refusal: InviteRefusal) -> str:
     messages = {
-        InviteRefusal.UNKNOWN: "This invitation link is not valid. Ask your facilitator for a new one, "
-                               "or send /start to join without it.",
-        InviteRefusal.EXPIRED: "This invitation has expired. Ask your facilitator for a new one.",
-        InviteRefusal.EXHAUSTED: "This invitation has already been used as many times as allowed. "
-                                 "Ask your facilitator for a new one.",
-        InviteRefusal.WRONG_TERRITORY: "This invitation is for members of another territory. "
-                                       "Send /start to join without it.",
-        InviteRefusal.NOT_LISTED: "This invitation is reserved for the numbers listed by your facilitator, "
-                                  "and yours is not among them. Send /start to join without it.",
+        InviteRefusal.UNKNOWN: N_("This invitation link is not valid. Ask your facilitator for a new one, "
+                               "or send /start to join without it."),
+        InviteRefusal.EXPIRED: N_("This invitation has expired. Ask your facilitator for a new one."),
+        InviteRefusal.EXHAUSTED: N_("This invitation has already been used as many times as allowed. "
+                                 "Ask your facilitator for a new one."),
+        InviteRefusal.WRONG_TERRITORY: N_("This invitation is for members of another territory. "
+                                       "Send /start to join without it."),
+        InviteRefusal.NOT_LISTED: N_("This invitation is reserved for the numbers listed by your facilitator, "
+                                  "and yours is not among them. Send /start to join without it."),
     }
     return tr.html(messages[refusal])
 

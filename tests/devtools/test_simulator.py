@@ -12,7 +12,7 @@ import pytest
 import telegram
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
-from telegram.ext import Application, MessageHandler, filters
+from telegram.ext import Application, Defaults, ExtBot, MessageHandler, filters
 
 from bot.devtools.simulator import BotApiSimulator, SimulatorError, parse_html
 from bot.devtools.simulator.spec import BOT_API_VERSION, METHOD_FIELDS
@@ -34,13 +34,14 @@ class FakeMonotonic:
 
 
 @pytest.fixture
-def clock() -> FakeMonotonic:
+def monotonic() -> FakeMonotonic:
     return FakeMonotonic()
 
 
 @pytest.fixture
-def sim(clock: FakeMonotonic) -> Iterator[BotApiSimulator]:
-    with BotApiSimulator(TOKEN, "passerelle_test_bot", monotonic=clock) as simulator:
+def sim(monotonic: FakeMonotonic) -> Iterator[BotApiSimulator]:
+    """A strict simulator with flood control on a hand-moved clock (overrides the conftest one)."""
+    with BotApiSimulator(TOKEN, "passerelle_test_bot", monotonic=monotonic) as simulator:
         yield simulator
 
 
@@ -75,11 +76,12 @@ def error(response: httpx.Response) -> tuple[int, str]:
 
 # -- text limits -----------------------------------------------------------------------------------
 async def test_text_over_4096_characters_is_refused_like_telegram(sim: BotApiSimulator, bot: telegram.Bot) -> None:
-    sim_user = started_user(sim)
+    user_id = started_user(sim)
     with pytest.raises(BadRequest, match="(?i)^message is too long$"):
-        await bot.send_message(sim_user, "a" * 4097)
-    assert sim.requests[-1].response == {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"}
-    sent = await bot.send_message(sim_user, "a" * 4096)
+        await bot.send_message(user_id, "a" * 4097)
+    refusal = {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"}
+    assert sim.requests[-1].response == refusal
+    sent = await bot.send_message(user_id, "a" * 4096)
     assert len(sent.text) == 4096
 
 
@@ -290,8 +292,8 @@ def test_missing_and_unknown_parameters_are_refused(sim: BotApiSimulator, http: 
 
 def test_json_bodies_and_query_strings_are_accepted(sim: BotApiSimulator, http: httpx.Client) -> None:
     user_id = started_user(sim)
-    by_json = http.post("sendMessage", json={"chat_id": user_id, "text": "json",
-                                             "reply_markup": {"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]}})
+    markup = {"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]}
+    by_json = http.post("sendMessage", json={"chat_id": user_id, "text": "json", "reply_markup": markup})
     assert by_json.json()["result"]["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "a"
     by_query = http.get("sendMessage", params={"chat_id": user_id, "text": "query", "disable_notification": "true"})
     assert by_query.json()["result"]["text"] == "query"
@@ -317,38 +319,38 @@ def send(http: httpx.Client, chat_id: int, text: str = "x") -> httpx.Response:
 
 
 def test_private_chat_tolerates_a_burst_of_3_then_answers_429(sim: BotApiSimulator, http: httpx.Client,
-                                                             clock: FakeMonotonic) -> None:
+                                                             monotonic: FakeMonotonic) -> None:
     user_id = started_user(sim)
     assert [send(http, user_id).status_code for _ in range(3)] == [200, 200, 200]
     refused = send(http, user_id)
     assert refused.status_code == 429
     assert refused.json() == {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
                               "parameters": {"retry_after": 1}}
-    clock.advance(1.0)  # one token back
+    monotonic.advance(1.0)  # one token back
     assert [send(http, user_id).status_code for _ in range(2)] == [200, 429]
     assert sim.rate_limited_count == 2
     assert len(sim.sent_messages(user_id)) == 4  # refused sends consumed nothing and stored nothing
 
 
 def test_global_limit_is_30_messages_per_second(sim: BotApiSimulator, http: httpx.Client,
-                                                clock: FakeMonotonic) -> None:
+                                                monotonic: FakeMonotonic) -> None:
     users = [started_user(sim, f"U{i}") for i in range(31)]
     assert {send(http, u).status_code for u in users[:30]} == {200}
     refused = send(http, users[30])
     assert refused.status_code == 429 and refused.json()["parameters"] == {"retry_after": 1}
-    clock.advance(1.0)
+    monotonic.advance(1.0)
     assert send(http, users[30]).status_code == 200
 
 
 def test_group_limit_is_20_messages_per_minute(sim: BotApiSimulator, http: httpx.Client,
-                                               clock: FakeMonotonic) -> None:
+                                               monotonic: FakeMonotonic) -> None:
     group = sim.add_group("Alimentation durable")
     for _ in range(20):
         assert send(http, group.id).status_code == 200
-        clock.advance(1.0)  # stay under the global and any burst limits
+        monotonic.advance(1.0)  # stay under the global and any burst limits
     refused = send(http, group.id)
     assert refused.json()["parameters"] == {"retry_after": 40}  # first send leaves the window at t+60
-    clock.advance(40.0)
+    monotonic.advance(40.0)
     assert send(http, group.id).status_code == 200
 
 
@@ -363,8 +365,8 @@ async def test_ptb_raises_retry_after_on_flood(sim: BotApiSimulator, bot: telegr
     assert caught.value.retry_after.total_seconds() == 1
 
 
-def test_rate_limits_can_be_switched_off(clock: FakeMonotonic) -> None:
-    with BotApiSimulator(TOKEN, rate_limits=False, monotonic=clock) as sim, \
+def test_rate_limits_can_be_switched_off(monotonic: FakeMonotonic) -> None:
+    with BotApiSimulator(TOKEN, rate_limits=False, monotonic=monotonic) as sim, \
             httpx.Client(base_url=f"{sim.api_root}/bot{TOKEN}/") as http:
         user_id = started_user(sim)
         assert {send(http, user_id).status_code for _ in range(40)} == {200}
@@ -395,8 +397,7 @@ def test_a_second_poller_ends_the_first_with_409(sim: BotApiSimulator) -> None:
             httpx.Client(base_url=f"{sim.api_root}/bot{TOKEN}/", timeout=5) as second:
         poller = threading.Thread(target=lambda: results.append(first.post("getUpdates", data={"timeout": 5}).json()))
         poller.start()
-        # The first poll is waiting once the simulator bumped its generation; give it a moment to arrive.
-        sim.wait_for(lambda s: s._state.poll_generation >= 1, timeout=2)
+        sim.wait_for(lambda s: s.waiting_polls == 1, timeout=2)
         second.post("getUpdates", data={"timeout": 0})
         poller.join()
     assert results[0]["error_code"] == 409
@@ -520,8 +521,9 @@ async def test_uploaded_document_is_stored_and_downloadable_through_get_file(sim
     assert sent.document is not None and sent.document.mime_type == "text/calendar"
     file = await bot.get_file(sent.document.file_id)
     assert bytes(await file.download_as_bytearray()) == payload
+    file_path = sim.calls("getFile")[-1].response["result"]["file_path"]  # PTB turns it into a full URL
     with httpx.Client(base_url=sim.api_root) as raw:
-        assert raw.get(f"/file/bot{TOKEN}/{file.file_path}").content == payload
+        assert raw.get(f"/file/bot{TOKEN}/{file_path}").content == payload
         assert raw.get(f"/file/bot{TOKEN}/documents/nothing.pdf").status_code == 404
 
 
@@ -586,7 +588,7 @@ def test_wait_for_wakes_on_requests_and_times_out(sim: BotApiSimulator, http: ht
 async def test_a_polling_ptb_application_answers_a_user(sim: BotApiSimulator) -> None:
     async def echo(update: telegram.Update, context: Any) -> None:
         assert update.effective_message is not None
-        await update.effective_message.reply_text(f"écho : {update.effective_message.text}")
+        await update.effective_message.reply_text(f"écho : {update.effective_message.text}", do_quote=True)
 
     application = Application.builder().token(TOKEN).base_url(f"{sim.api_root}/bot").build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
@@ -600,3 +602,47 @@ async def test_a_polling_ptb_application_answers_a_user(sim: BotApiSimulator) ->
         await application.stop()
     reply = sim.sent_messages(user_id)[0]
     assert reply.text == "écho : bonjour" and reply.reply_to == 1
+
+
+# -- more of the surface -----------------------------------------------------------------------------------
+async def test_photos_voices_forwards_and_deletions_go_through_ptb(sim: BotApiSimulator, bot: telegram.Bot) -> None:
+    user_id = started_user(sim)
+    group = sim.add_group("Alimentation durable")
+    photo = await bot.send_photo(user_id, photo=b"\xff\xd8\xff fake jpeg", caption="Affiche")
+    voice = await bot.send_voice(user_id, voice=b"OggS fake", duration=3)
+    assert photo.photo and photo.caption == "Affiche" and voice.voice is not None
+    assert sim.message(user_id, voice.message_id).voice["duration"] == 3  # type: ignore[index]
+    forwarded = await bot.forward_message(group.id, from_chat_id=user_id, message_id=1)
+    assert forwarded.text == "/start" and forwarded.forward_origin is not None
+    assert await bot.delete_message(user_id, photo.message_id)
+    assert photo.message_id not in [m.message_id for m in sim.chat_history(user_id)]
+    with pytest.raises(BadRequest, match="(?i)message to delete not found"):
+        await bot.delete_message(user_id, photo.message_id)
+
+
+async def test_chat_and_member_objects_are_accepted_by_ptb(sim: BotApiSimulator, bot: telegram.Bot) -> None:
+    group = sim.add_group("Réseau", kind="group")
+    member, outsider = sim.add_user("Awa"), sim.add_user("Kodjo")
+    sim.add_member(group.id, member.id)
+    chat = await bot.get_chat(group.id)
+    assert (chat.id, chat.type, chat.title) == (group.id, "group", "Réseau")
+    assert (await bot.get_chat_member(group.id, member.id)).status == "member"
+    assert (await bot.get_chat_member(group.id, outsider.id)).status == "left"
+    assert (await bot.get_chat_member(group.id, sim.bot_user["id"])).status == "administrator"
+    assert await bot.ban_chat_member(group.id, member.id)
+    assert (await bot.get_chat_member(group.id, member.id)).status == "kicked"
+    assert await bot.unban_chat_member(group.id, member.id, only_if_banned=True)
+    assert sim.chat_members(group.id) == set()
+    sim.add_member(group.id, outsider.id)
+    update = sim.leave_group(outsider.id, group.id)
+    assert update["message"]["left_chat_member"]["id"] == outsider.id and sim.chat_members(group.id) == set()
+
+
+async def test_ptb_defaults_sent_to_methods_without_them_are_ignored_like_telegram(sim: BotApiSimulator) -> None:
+    user_id = started_user(sim)
+    defaults = Defaults(parse_mode="HTML")
+    async with ExtBot(TOKEN, base_url=f"{sim.api_root}/bot", defaults=defaults) as ext_bot:
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("Oui", callback_data="y")]])
+        message = await ext_bot.send_message(user_id, "<b>Venez</b>", reply_markup=markup)
+        await ext_bot.edit_message_reply_markup(user_id, message.message_id)  # PTB adds parse_mode here
+    assert sim.message(user_id, message.message_id).reply_markup is None

@@ -164,7 +164,8 @@ def test_rotation_needs_at_least_one_prompt():
 
 def test_opener_alternates_week_by_week():
     territories = ["bretagne", "togo"]
-    assert [opening_territory(territories, week) for week in range(4)] == ["bretagne", "togo", "bretagne", "togo"]
+    openers = [opening_territory(territories, week) for week in range(4)]
+    assert openers == ["bretagne", "togo", "bretagne", "togo"]
 
 
 def test_opener_rebalances_from_history():

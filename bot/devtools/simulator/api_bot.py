@@ -41,11 +41,15 @@ def get_updates(state: SimState, params: Params) -> list[dict[str, Any]]:
     # A newer getUpdates ends the one still waiting with 409, as Telegram does with two pollers.
     state.poll_generation += 1
     generation = state.poll_generation
-    state.cond.notify_all()
-    state.cond.wait_for(
-        lambda: state.stopping or state.poll_generation != generation or bool(state.deliverable_updates()),
-        timeout=timeout,
-    )
+    state.waiting_polls += 1
+    try:
+        state.cond.notify_all()  # wakes the older poll (for its 409) and wait_for(lambda s: s.waiting_polls)
+        state.cond.wait_for(
+            lambda: state.stopping or state.poll_generation != generation or bool(state.deliverable_updates()),
+            timeout=timeout,
+        )
+    finally:
+        state.waiting_polls -= 1
     if state.poll_generation != generation:
         raise ApiError(409, CONFLICT)
     return state.deliverable_updates()[:limit]

@@ -17,7 +17,7 @@ RESTRICT_RIGHTS = "not enough rights to restrict/unrestrict chat member"
 MAX_LINK_NAME = 32
 MAX_MEMBER_LIMIT = 99_999
 # Every right false except the ones a bot administrator typically gets for this project.
-_ADMIN_RIGHTS = {
+ADMIN_RIGHTS = {
     "can_be_edited": False, "is_anonymous": False, "can_manage_chat": True, "can_delete_messages": True,
     "can_manage_video_chats": False, "can_restrict_members": True, "can_promote_members": False,
     "can_change_info": False, "can_invite_users": True, "can_post_stories": False, "can_edit_stories": False,
@@ -60,7 +60,7 @@ def get_chat_member(state: SimState, params: Params) -> dict[str, Any]:
     status = member_status(state, chat, user_id)
     member: dict[str, Any] = {"status": status, "user": user}
     if status == "administrator":
-        member.update(_ADMIN_RIGHTS)
+        member.update(ADMIN_RIGHTS)
     elif status == "kicked":
         member["until_date"] = 0
     return member

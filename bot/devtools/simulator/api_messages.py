@@ -166,7 +166,8 @@ def send_voice(state: SimState, params: Params) -> dict[str, Any]:
 def source_message(state: SimState, params: Params, what: str) -> SimMessage:
     """The message copyMessage/forwardMessage read, from a chat the bot is in."""
     source_chat = state.chat_or_404(params["from_chat_id"])
-    state.check_bot_is_in(source_chat)
+    if not source_chat.is_private:
+        state.check_bot_is_in(source_chat)  # a private chat stays readable even if its user blocked the bot
     message = state.find_message(source_chat.id, params["message_id"])
     if message is None:
         raise bad_request(f"message to {what} not found")

@@ -56,11 +56,13 @@ class BotApiSimulator:
         clock: Callable[[], float] = time.time,
         strict_params: bool = True,
         strict_ampersand: bool = False,
+        port: int = 0,
     ) -> None:
         """``monotonic`` drives flood control, ``clock`` the unix ``date`` of messages.
 
         ``strict_params`` refuses parameters the Bot API does not define (Telegram ignores them);
-        ``strict_ampersand`` refuses a bare ``&`` in HTML (Telegram keeps it as text).
+        ``strict_ampersand`` refuses a bare ``&`` in HTML (Telegram keeps it as text);
+        ``port`` 0 picks a free port.
         """
         self._state = SimState(
             token=token,
@@ -77,6 +79,8 @@ class BotApiSimulator:
         self._requests: list[RequestRecord] = []
         self._server: SimulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._port = port
+        self.internal_errors: list[Exception] = []  # simulator bugs, answered with HTTP 500
 
     # -- lifetime ---------------------------------------------------------------------------------
     def start(self) -> BotApiSimulator:
@@ -84,8 +88,10 @@ class BotApiSimulator:
         if self._server is not None:
             raise SimulatorError("the simulator is already running")
         self._state.stopping = False
-        self._server = SimulatorHTTPServer(("127.0.0.1", 0), self)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="bot-api-simulator", daemon=True)
+        self._server = SimulatorHTTPServer(("127.0.0.1", self._port), self)
+        # A short poll interval keeps stop() quick: serve_forever only notices shutdown between polls.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), name="bot-api-simulator",
+                                        daemon=True)
         self._thread.start()
         return self
 
@@ -134,11 +140,11 @@ class BotApiSimulator:
         with self._cond:
             params: dict[str, Any] = {}
             try:
+                params = decode_request(content_type, body, query)
                 fault = self._take_fault(canonical.lower())
                 if fault is not None and fault.error is None:
                     self._record(canonical, params, 0, {})
                     return None
-                params = decode_request(content_type, body, query)
                 if token != self._state.token:
                     raise UNAUTHORIZED
                 if handler is None:
@@ -151,7 +157,11 @@ class BotApiSimulator:
                 status, payload = error.error_code, error.payload()
                 self._state.rate_limited_count += status == 429
             except ValueError:  # undecodable body
-                status, payload = 400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid request"}
+                status, payload = 400, ApiError(400, "Bad Request: can't parse the request body").payload()
+            except Exception as exc:  # a simulator bug: answer it rather than dropping the connection
+                description = f"Internal Server Error: simulator bug: {exc!r}"
+                status, payload = 500, ApiError(500, description).payload()
+                self.internal_errors.append(exc)
             self._record(canonical, params, status, payload)
             return status, payload
 
@@ -265,10 +275,12 @@ class BotApiSimulator:
             user = self._user(user_id)
             owner_id = user.id if contact_user_id is _OWN_CONTACT else contact_user_id
             owner = self._state.users.get(owner_id) if owner_id is not None else None
-            contact: dict[str, Any] = {"phone_number": phone_number,
-                                       "first_name": first_name or (owner.first_name if owner else "Contact")}
-            if last_name or (owner and owner.last_name and first_name is None):
-                contact["last_name"] = last_name or owner.last_name  # type: ignore[union-attr]
+            if first_name is None:  # the name saved in the sharer's address book defaults to the owner's
+                first_name = owner.first_name if owner else "Contact"
+                last_name = last_name or (owner.last_name if owner else None)
+            contact: dict[str, Any] = {"phone_number": phone_number, "first_name": first_name}
+            if last_name:
+                contact["last_name"] = last_name
             if owner_id is not None:
                 contact["user_id"] = owner_id
             return self._user_message(user_id, None, None, None, contact=contact)
@@ -414,7 +426,7 @@ class BotApiSimulator:
             if status == "kicked":
                 data["until_date"] = 0
             elif status == "administrator":
-                data.update(api_chats._ADMIN_RIGHTS)
+                data.update(api_chats.ADMIN_RIGHTS)
             return data
 
         payload = {"chat": chat, "from": user.to_api(), "date": self._state.unix_now(),
@@ -459,7 +471,10 @@ class BotApiSimulator:
                     if r.ok and (method is None or r.method.lower() == method.lower())]
 
     def sent_messages(self, chat_id: int | None = None) -> list[SimMessage]:
-        """Messages the bot sent (send*, copyMessage, forwardMessage), in order, edits applied."""
+        """Messages the bot sent (send*, copyMessage, forwardMessage), in order, edits applied.
+
+        Messages deleted later stay in this list with ``deleted=True``; ``chat_history`` leaves them out.
+        """
         with self._cond:
             return [m for m in self._state.sent if chat_id is None or m.chat_id == chat_id]
 
@@ -493,6 +508,11 @@ class BotApiSimulator:
         """User ids currently members of a group."""
         with self._cond:
             return set(self._group(chat_id).members)
+
+    @property
+    def waiting_polls(self) -> int:
+        """How many getUpdates calls are waiting right now (the bot is polling when this is 1)."""
+        return self._state.waiting_polls
 
     def is_blocked(self, user_id: int) -> bool:
         """Whether the user currently blocks the bot."""

@@ -20,6 +20,11 @@ from bot.devtools.simulator.spec import METHOD_FIELDS
 _INTEGER = re.compile(r"[+-]?\d+")
 # Parameters whose absence Telegram words differently from "parameter x is required".
 _EMPTY_MESSAGES = {"text": "message text is empty"}
+# PTB's ExtBot sends its Defaults to methods that do not define them (parse_mode reaches
+# editMessageReplyMarkup); Telegram ignores them, so even strict checking lets these through.
+PTB_DEFAULTS_PARAMETERS = frozenset({
+    "parse_mode", "disable_notification", "protect_content", "allow_sending_without_reply", "link_preview_options",
+})
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ def check_parameters(method: str, params: dict[str, Any], *, strict: bool) -> di
             checked.setdefault("_attachments", {})[name] = value
             continue
         if name not in fields:
-            if strict:
+            if strict and name not in PTB_DEFAULTS_PARAMETERS:
                 # Telegram silently ignores unknown parameters; the simulator refuses them to catch typos.
                 raise bad_request(f"unknown parameter {name} (the simulator refuses parameters Bot API lacks)")
             continue

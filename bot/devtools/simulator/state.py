@@ -63,6 +63,7 @@ class SimState:
         self.updates: list[dict[str, Any]] = []
         self.allowed_updates: list[str] | None = None
         self.poll_generation = 0
+        self.waiting_polls = 0
         self.rate_limited_count = 0
         self._next_update_id = itertools.count(1)
         self._next_user_id = itertools.count(1_000_001)

@@ -1,0 +1,119 @@
+"""`passerelle demo`: the real bot against the bundled simulator, a scripted scene, a readable transcript."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bot import logs
+from bot.app import build_application
+from bot.config import Config
+from bot.devtools.simulator import BotApiSimulator, SimMessage, SimUser
+
+TOKEN = "123456:demo-token"
+
+
+class Scene:
+    """Plays people against the running bot and prints what each side says."""
+
+    def __init__(self, sim: BotApiSimulator, out: Callable[[str], None]) -> None:
+        self.sim, self.out = sim, out
+        self._seen: dict[tuple[int, int], str] = {}
+
+    async def act(self, user: SimUser, label: str, action: Callable[[], object]) -> None:
+        self.out(f"\n  {user.first_name} ▶ {label}")
+        before = len(self.sim.requests)
+        action()
+        await asyncio.to_thread(self._settle, before)
+        self._print_new(user.id)
+
+    def _settle(self, before: int) -> None:
+        # Wait for the bot's first request after the action, then until it has been quiet for a moment.
+        self.sim.wait_for(lambda s: len(s.requests) > before, timeout=15)
+        count = -1
+        while count != len(self.sim.requests):
+            count = len(self.sim.requests)
+            time.sleep(1.5)  # longer than a flood-control retry_after of 1 s
+
+    def _print_new(self, chat_id: int) -> None:
+        for message in self.sim.chat_history(chat_id):
+            if not message.from_bot:
+                continue
+            key, shown = (message.chat_id, message.message_id), _render(message)
+            if self._seen.get(key) != shown:
+                prefix = "Passerelle ✎" if key in self._seen else "Passerelle"
+                self.out(f"  {prefix}: " + shown.replace("\n", "\n      "))
+                self._seen[key] = shown
+
+    def button(self, user: SimUser, predicate: Callable[[str], bool]) -> tuple[SimMessage, str, str]:
+        for message in reversed(self.sim.chat_history(user.id)):
+            for label, data in message.buttons():
+                if message.from_bot and predicate(data):
+                    return message, label, data
+        raise RuntimeError("the bot did not offer the expected button")
+
+    async def tap(self, user: SimUser, predicate: Callable[[str], bool]) -> None:
+        message, label, data = self.button(user, predicate)
+        await self.act(user, f"[{label}]", lambda: self.sim.press_button(user.id, message.message_id, data))
+
+
+def _render(message: SimMessage) -> str:
+    body = message.text or message.caption or ("📎 " + message.document["file_name"] if message.document else "")
+    buttons = [label for label, _ in message.buttons()]
+    if message.reply_markup and "keyboard" in message.reply_markup:
+        buttons += [b["text"] for row in message.reply_markup["keyboard"] for b in row]
+    return body + ("\n" + "  ".join(f"[{b}]" for b in buttons) if buttons else "")
+
+
+async def play(sim: BotApiSimulator, db_path: Path, out: Callable[[str], None]) -> None:
+    config = Config(token=TOKEN, api_url=sim.api_root, db_path=db_path)
+    app = build_application(config)
+    await app.initialize()
+    await app.post_init(app)
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    await app.start()
+    try:
+        await onboarding_scene(Scene(sim, out))
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.post_shutdown(app)
+        await app.shutdown()
+
+
+async def onboarding_scene(scene: Scene) -> None:
+    sim = scene.sim
+    scene.out("── Scene 1: a member in Rennes and a member in Lomé join the sustainable food circle ──")
+    for first, last, language, phone, organisation, kind in (
+        ("Maël", "Le Bihan", "fr", "+33612345678", "Coopérative Breizh Bio", "kind:cooperative"),
+        ("Ama", "Mensah", "ee", "+22890123456", "Association Dzidzɔ", "kind:association"),
+    ):
+        user = sim.add_user(first, last, language_code=language)
+        await scene.act(user, "/start", lambda u=user: sim.send_command(u.id, "start"))
+        await scene.tap(user, lambda d: d == "consent:yes")
+        await scene.act(user, f"📱 {phone}", lambda u=user, p=phone: sim.send_contact(u.id, p))
+        await scene.act(user, organisation, lambda u=user, o=organisation: sim.send_text(u.id, o))
+        await scene.tap(user, lambda d, k=kind: d == k)
+        await scene.tap(user, lambda d: d == "circ:t:1")
+        await scene.tap(user, lambda d: d == "circ:done")
+
+
+def run_demo(db_path: str | None = None, out: Callable[[str], None] = print) -> int:
+    """Start the simulator and the bot, play the scenes, print the transcript; returns an exit code."""
+    logs.configure(TOKEN, level=logging.WARNING)
+    with tempfile.TemporaryDirectory() as tmp, BotApiSimulator(
+            token=TOKEN, bot_username="passerelle_demo_bot", strict_params=False) as sim:
+        path = Path(db_path) if db_path else Path(tmp) / "demo.sqlite3"
+        out(f"Passerelle demo: bot API simulator on {sim.api_root}, database {path}")
+        asyncio.run(play(sim, path, out))
+    out("\nDemo finished.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_demo())
