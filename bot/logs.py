@@ -1,33 +1,41 @@
-"""Logging set-up: INFO for the bot, quiet HTTP clients, and a filter that redacts the token everywhere."""
+"""Logging set-up: INFO for the bot, quiet HTTP clients, and a formatter that redacts the token everywhere."""
 
 from __future__ import annotations
 
 import logging
 import re
+import sys
 
-PHONE = re.compile(r"\+?\d[\d ]{7,16}\d")
+TOKEN_SHAPE = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{8,}")
 
 
-class RedactingFilter(logging.Filter):
-    """Replace the bot token (and anything shaped like it) in every record, as a last line of defence."""
+class SafeFormatter(logging.Formatter):
+    """Redacts the token from the final line (exception texts included: PTB's InvalidToken quotes it), and
+    puts library errors (PTB, httpx) on one line: their tracebacks show the library's insides, not our bug."""
 
-    def __init__(self, token: str) -> None:
-        super().__init__()
+    def __init__(self, fmt: str, token: str) -> None:
+        super().__init__(fmt)
         self._token = token
-        self._pattern = re.compile(r"\d{5,20}:[A-Za-z0-9_-]{20,}")
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = self._pattern.sub("<token>", message.replace(self._token, "<token>") if self._token else message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        line = self._compact(record)
+        if self._token:
+            line = line.replace(self._token, "<token>").replace(self._token.split(":", 1)[-1], "<token>")
+        return TOKEN_SHAPE.sub("<token>", line)
+
+    def _compact(self, record: logging.LogRecord) -> str:
+        if record.exc_info and record.name.startswith(("telegram", "httpx", "httpcore", "apscheduler")):
+            error = record.exc_info[1]
+            record = logging.makeLogRecord(record.__dict__)
+            record.msg, record.args = f"{record.getMessage()} ({type(error).__name__}: {error})", None
+            record.exc_info = record.exc_text = None
+        return super().format(record)
 
 
 def configure(token: str, level: int = logging.INFO) -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter(token))
+    """Log to stdout (journald and docker collect it); stderr is kept for the one-line fatal error of the CLI."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

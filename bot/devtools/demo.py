@@ -27,18 +27,22 @@ class Scene:
 
     async def act(self, user: SimUser, label: str, action: Callable[[], object]) -> None:
         self.out(f"\n  {user.first_name} ▶ {label}")
-        before = len(self.sim.requests)
+        before = self._bot_requests()
         action()
         await asyncio.to_thread(self._settle, before)
         self._print_new(user.id)
 
     def _settle(self, before: int) -> None:
         # Wait for the bot's first request after the action, then until it has been quiet for a moment.
-        self.sim.wait_for(lambda s: len(s.requests) > before, timeout=15)
+        self.sim.wait_for(lambda s: self._bot_requests() > before, timeout=15)
         count = -1
-        while count != len(self.sim.requests):
-            count = len(self.sim.requests)
+        while count != self._bot_requests():
+            count = self._bot_requests()
             time.sleep(1.5)  # longer than a flood-control retry_after of 1 s
+
+    def _bot_requests(self) -> int:
+        # The long poll (getUpdates) never stops; count only what the bot does in reaction to people.
+        return sum(1 for r in self.sim.requests if r.method != "getUpdates")
 
     def _print_new(self, chat_id: int) -> None:
         for message in self.sim.chat_history(chat_id):

@@ -184,8 +184,9 @@ async def decide_held(update: Update, context: PasserelleContext) -> None:
     member_tr = translator(services, target)
     if approve:
         territory = territories[approve[2]]
+        # Like ask_next_profile_step: an organisation already known (from the invite's list) is not asked again.
         await members.update(services.db, target.id, now, status="active", territory_code=territory.code,
-                             onboarding_step="organisation")
+                             onboarding_step="kind" if target.organisation else "organisation")
         note = member_tr.html("Good news: a facilitator placed you on the <b>{territory}</b> side.",
                               territory=screens.territory_name(member_tr, territory))
         verdict = tr.html("{name} approved ({territory}).", name=target.display_name,
@@ -208,8 +209,12 @@ async def _continue_onboarding_of(context: PasserelleContext, member_id: int) ->
     member = await members.get(context.services.db, member_id)
     if member is not None:
         tr = translator(context.services, member)
+        payload: dict = {"text": screens.ask_organisation(tr), "parse_mode": "HTML"}
+        if member.onboarding_step == "kind":
+            text, markup = screens.ask_kind(tr, member.organisation or "")
+            payload = {"text": text, "parse_mode": "HTML", "reply_markup": markup.to_dict()}
         await outbox.enqueue(context.services.db, chat_id=member.telegram_user_id, member_id=member.id,
-                             method="sendMessage", payload={"text": screens.ask_organisation(tr), "parse_mode": "HTML"},
+                             method="sendMessage", payload=payload,
                              now=context.services.clock.now(), dedupe_key=f"ask-org:{member.id}")
 
 

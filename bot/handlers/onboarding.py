@@ -334,8 +334,10 @@ async def notify_facilitators_of_held(context: PasserelleContext, member: Member
 
     services = context.services
     now = services.clock.now()
+    # Read outside the transaction: facilitator_ids() queries through services.db, whose lock the transaction holds.
+    admin_ids = await facilitator_ids(context)
     async with services.db.transaction() as tx:
-        for admin_id in await facilitator_ids(context):
+        for admin_id in admin_ids:
             admin = await members.get_by_telegram_id(tx, admin_id)
             tr = translator(services, admin)
             text, markup = held_member_screen(tr, member, [])

@@ -117,6 +117,10 @@ async def forget(db: Queryable, member: Member) -> None:
     """Erase a member and everything attributed to them (cascades remove memberships, links, outbox rows)."""
     if member.phone_e164:
         await db.execute("DELETE FROM invite_phones WHERE phone_e164 = ?", (member.phone_e164,))
+    # Messages about them addressed to others (facilitators' "held:<member>:<admin>" notices carry their name and
+    # phone) and any message to their chat not tied to their row: the cascade on member_id misses both.
+    await db.execute("DELETE FROM outbox WHERE chat_id = ? OR dedupe_key LIKE ?",
+                     (member.telegram_user_id, f"held:{member.id}:%"))
     await db.execute("DELETE FROM members WHERE id = ?", (member.id,))
 
 

@@ -36,7 +36,11 @@ async def enqueue(
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
 ) -> bool:
-    """Queue one message; returns False when a message with the same dedupe key was already queued."""
+    """Queue one message; returns False when a message with the same dedupe key was already queued.
+
+    The stored payload is the method's complete parameters, chat_id included (the sender passes it as is).
+    """
+    payload = {"chat_id": chat_id, **payload}
     changed = await db.execute(
         """INSERT OR IGNORE INTO outbox (chat_id, member_id, method, payload, dedupe_key, not_before, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)""",
