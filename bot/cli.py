@@ -29,12 +29,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply pending database migrations and exit")
     demo = sub.add_parser("demo", help="run the bot against the bundled Bot API simulator and print a transcript")
     demo.add_argument("--db", help="SQLite file for the demo (default: a temporary file)")
+    invite = sub.add_parser("invite", help="create an invite limited to the numbers of a CSV file (phone,organisation)")
+    invite.add_argument("--csv", required=True, help="CSV file with a 'phone' column and optionally 'organisation'")
+    invite.add_argument("--circle", help="circle slug the invite joins (e.g. food)")
+    invite.add_argument("--territory", help="only numbers of this territory (e.g. togo)")
+    invite.add_argument("--uses", type=int, help="maximum number of uses (default: unlimited)")
+    invite.add_argument("--days", type=int, default=60, help="validity in days (default: 60)")
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
             return run(Config.from_env(os.environ))
         if args.command == "migrate":
             return asyncio.run(migrate_only(Config.from_env(os.environ, require_token=False)))
+        if args.command == "invite":
+            return asyncio.run(import_invite(Config.from_env(os.environ, require_token=False), args))
         from bot.devtools.demo import run_demo
 
         return run_demo(db_path=args.db)
@@ -106,6 +114,35 @@ async def migrate_only(config: Config) -> int:
     finally:
         await db.close()
     print(f"{len(applied)} migration(s) applied." if applied else "The database is up to date.")
+    return 0
+
+
+async def import_invite(config: Config, args: argparse.Namespace) -> int:
+    """passerelle invite --csv FILE: print the invite code, or every bad line and import nothing."""
+    from bot.clock import SystemClock
+    from bot.invite_import import create_listed_invite
+    from bot.storage import migrate
+    from bot.storage.database import Database
+
+    try:
+        text = open(args.csv, encoding="utf-8-sig").read()
+    except OSError as error:
+        print(f"passerelle: cannot read {args.csv}: {error.strerror}", file=sys.stderr)
+        return EXIT_CONFIG
+    db = await Database.open(config.db_path)
+    try:
+        await migrate.migrate(db, resources.migrations_dir())
+        code, problems = await create_listed_invite(
+            db, text, circle_slug=args.circle, territory=args.territory, uses=args.uses, days=args.days,
+            now=SystemClock().now())
+    finally:
+        await db.close()
+    if problems:
+        print(f"passerelle: nothing imported from {args.csv}:", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    print(f"Invite code: {code}\nShare the link https://t.me/<your bot>?start={code}")
     return 0
 
 
