@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, Message, MessageId
+from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
@@ -22,7 +22,6 @@ from bot.storage.database import Database
 
 logger = logging.getLogger(__name__)
 
-RETURN_TYPES = {"copyMessage": MessageId}
 MAX_ATTEMPTS = 8
 
 
@@ -88,9 +87,9 @@ class Sender:
         interval = self.pace.group_interval if message.chat_id < 0 else self.pace.private_interval
         self._chat_ready_at[message.chat_id] = self._now() + interval
         try:
-            result = await self.bot.do_api_request(
-                message.method, api_kwargs=message.payload, return_type=RETURN_TYPES.get(message.method, Message)
-            )
+            # The Bot's own method (sendMessage -> Bot.sendMessage): PTB's parameter names are the Bot API's, and
+            # do_api_request would warn that a dedicated method exists.
+            result = await getattr(self.bot, message.method)(**message.payload)
         except RetryAfter as error:
             wait = retry_after_seconds(error)
             self._global_ready_at = self._now() + wait

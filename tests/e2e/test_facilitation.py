@@ -8,8 +8,6 @@ from bot.storage import circles, facilitators, invites, members
 from tests.e2e.test_onboarding import begin, join, make_invite, member_row, tap_circle
 from tests.support import Harness
 
-# The outbox Sender calls bot.do_api_request("sendMessage", ...), which PTB answers with a PTBUserWarning.
-pytestmark = pytest.mark.filterwarnings("ignore:Please use 'Bot.:telegram.warnings.PTBUserWarning")
 
 RESERVED_EN = "reserved for facilitators"
 

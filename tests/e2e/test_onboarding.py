@@ -51,8 +51,8 @@ async def test_members_from_rennes_and_lome_land_in_their_territories(harness: H
     h = harness
     rennes = h.sim.add_user("Maël", "Le Bihan", language_code="fr")
     lome = h.sim.add_user("Kossi", "Agbeko", language_code="en")
-    await join(h, rennes, "+33612345678", "Coop <Breizh> & Co", "Sustainable food")
-    await join(h, lome, "22890123456", "Association Dzidzɔ 🌱", "Sustainable food")
+    await join(h, rennes, "+33612345678", "Coop <Breizh> & Co", slug="food")
+    await join(h, lome, "22890123456", "Association Dzidzɔ 🌱", slug="food")
 
     maël = await members.get_by_telegram_id(h.db, rennes.id)
     kossi = await members.get_by_telegram_id(h.db, lome.id)

@@ -10,9 +10,6 @@ from bot.storage import circles, invites, members
 from tests.e2e.test_onboarding import begin, join, make_invite, member_row
 from tests.support import Harness
 
-# The outbox Sender calls bot.do_api_request("sendMessage", ...), which PTB answers with a PTBUserWarning
-# (an error under filterwarnings=error). Sender is bot/delivery; see the report. Narrowly ignored here.
-pytestmark = pytest.mark.filterwarnings("ignore:Please use 'Bot.:telegram.warnings.PTBUserWarning")
 
 
 async def phones_stored(h: Harness) -> list[str]:

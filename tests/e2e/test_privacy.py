@@ -11,8 +11,6 @@ from bot.storage import circles, invites, members
 from tests.e2e.test_onboarding import begin, join, member_row, tap_circle
 from tests.support import Harness
 
-# The outbox Sender calls bot.do_api_request("sendMessage", ...), which PTB answers with a PTBUserWarning.
-pytestmark = pytest.mark.filterwarnings("ignore:Please use 'Bot.:telegram.warnings.PTBUserWarning")
 
 MEMBER_COLUMNS = ("member_id", "created_by", "promoted_by")
 
