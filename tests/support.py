@@ -122,3 +122,10 @@ async def start_harness(sim: BotApiSimulator, db_path: Path, clock: FakeClock, *
     await app.initialize()
     await app.post_init(app)
     return harness
+
+
+async def tick(h: Harness) -> None:
+    """Ask every feature what is due at the fake clock's now (what the tick job does every few seconds)."""
+    from bot.scheduling import tick as run_tick
+
+    await run_tick(h.app)

@@ -8,12 +8,13 @@ message in flight.
 
 from __future__ import annotations
 
+import base64
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
@@ -39,6 +40,19 @@ class DrainReport:
     dropped: int = 0
     failed: int = 0
     rate_limited: int = 0
+
+
+def file_payload(filename: str, content: bytes) -> dict[str, str]:
+    """How an outbox row carries a small file (an .ics): JSON cannot hold bytes, so base64."""
+    return {"filename": filename, "base64": base64.b64encode(content).decode("ascii")}
+
+
+def _with_files(payload: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: InputFile(base64.b64decode(value["base64"]), filename=value["filename"])
+        if isinstance(value, dict) and set(value) == {"filename", "base64"} else value
+        for key, value in payload.items()
+    }
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -89,7 +103,7 @@ class Sender:
         try:
             # The Bot's own method (sendMessage -> Bot.sendMessage): PTB's parameter names are the Bot API's, and
             # do_api_request would warn that a dedicated method exists.
-            result = await getattr(self.bot, message.method)(**message.payload)
+            result = await getattr(self.bot, message.method)(**_with_files(message.payload))
         except RetryAfter as error:
             wait = retry_after_seconds(error)
             self._global_ready_at = self._now() + wait
