@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -17,6 +16,7 @@ from bot.i18n import I18n
 from bot.services import BotData, PasserelleContext, Services
 from bot.storage import migrate
 from bot.storage.database import Database
+from bot.translation import translator_from_config
 from bot.ui import commands
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,8 @@ def build_application(
     connect_timeout: float = 5.0,
 ) -> Application:
     """Assemble the bot; nothing touches the network or the database until the application is initialised."""
-    services = Services(config=config, clock=clock or SystemClock(), i18n=i18n or I18n.load(resources.locales_dir()))
+    services = Services(config=config, clock=clock or SystemClock(), i18n=i18n or I18n.load(resources.locales_dir()),
+                        translator=translator_from_config(config))
     builder = (
         ApplicationBuilder()
         .token(config.token)
@@ -77,9 +78,8 @@ async def _post_init(application: Application) -> None:
 
 async def _post_shutdown(application: Application) -> None:
     services: Services = application.bot_data.services
+    await services.translator.aclose()
     if services._db is not None:
         await services.db.close()
         services.attach_db(None)
 
-
-SHUTDOWN_GRACE = timedelta(seconds=5)

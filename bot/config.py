@@ -26,6 +26,9 @@ class Config:
     db_path: Path = Path(DEFAULT_DB)
     admin_ids: frozenset[int] = frozenset()
     video_base_url: str = "https://meet.jit.si"
+    # Machine translation of replies (bot.translation): LibreTranslate when the URL is set, none otherwise.
+    translator_url: str | None = None
+    translator_key: str | None = field(default=None, repr=False)
 
     @property
     def bot_base_url(self) -> str:
@@ -47,12 +50,17 @@ class Config:
         api_url = environ.get("PASSERELLE_API_URL", "").strip().rstrip("/") or DEFAULT_API_URL
         if not re.match(r"^https?://", api_url):
             raise ConfigError(f"PASSERELLE_API_URL must start with http:// or https:// (got {api_url!r}).")
+        translator_url = environ.get("PASSERELLE_TRANSLATE_URL", "").strip().rstrip("/") or None
+        if translator_url and not re.match(r"^https?://", translator_url):
+            raise ConfigError(f"PASSERELLE_TRANSLATE_URL must start with http:// or https:// (got {translator_url!r}).")
         return cls(
             token=token,
             api_url=api_url,
             db_path=Path(environ.get("PASSERELLE_DB", "").strip() or DEFAULT_DB),
             admin_ids=parse_admin_ids(environ.get("PASSERELLE_ADMINS", "")),
             video_base_url=environ.get("PASSERELLE_VIDEO_URL", "").strip().rstrip("/") or "https://meet.jit.si",
+            translator_url=translator_url,
+            translator_key=environ.get("PASSERELLE_TRANSLATE_KEY", "").strip() or None,
         )
 
 

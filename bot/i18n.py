@@ -41,6 +41,11 @@ class SafeHtml(str):
     """A fragment already rendered as Telegram HTML: Translator.html() inserts it without escaping."""
 
 
+def escape(text: str) -> SafeHtml:
+    """A user's (or a catalog's plain) text made safe for Telegram HTML."""
+    return SafeHtml(html.escape(text, quote=False))
+
+
 def normalise_locale(code: str | None) -> str:
     """Map a Telegram language_code ("fr-FR", "en", "ee") to a supported locale, French otherwise."""
     base = (code or "").replace("-", "_").split("_")[0].lower()

@@ -27,7 +27,9 @@ DueWork = Callable[[Services, Application], Awaitable[None]]
 
 def due_work() -> tuple[DueWork, ...]:
     """Every feature's "what is due now", in the order they run at each tick."""
-    return ()
+    from bot.delivery import prompts, relay
+
+    return (prompts.send_due_prompts, relay.flush_digests)
 
 
 def sender_for(application: Application) -> Sender:

@@ -10,6 +10,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.i18n import I18n
 from bot.storage.database import Database
+from bot.translation import NoTranslator, Translator
 
 
 @dataclass
@@ -17,6 +18,7 @@ class Services:
     config: Config
     clock: Clock
     i18n: I18n
+    translator: Translator = field(default_factory=NoTranslator)
     _db: Database | None = field(default=None, repr=False)
 
     @property

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, ChatJoinRequestHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers import errors, facilitation, groups, onboarding, profile
+from bot.handlers import errors, exchanges, facilitation, groups, onboarding, profile, prompt_authoring
 from bot.ui.callbacks import pattern
 
 PRIVATE = filters.ChatType.PRIVATE
+MEDIA = filters.VOICE | filters.PHOTO | filters.Document.ALL | filters.AUDIO | filters.VIDEO
 
 
 def register(application: Application) -> None:
@@ -23,6 +24,9 @@ def register(application: Application) -> None:
         "mydata": profile.send_my_data,
         "forget": profile.forget,
         "help": profile.help_command,
+        "prompt": exchanges.show_prompt,
+        "pause": exchanges.pause,
+        "resume": exchanges.resume,
     }
     for name, callback in member_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
@@ -33,6 +37,12 @@ def register(application: Application) -> None:
         "members": facilitation.list_members,
         "held": facilitation.list_held,
         "promote": facilitation.promote,
+        "addprompt": prompt_authoring.add_prompt,
+        "editprompt": prompt_authoring.edit_prompt,
+        "prompts": prompt_authoring.list_prompts,
+        "retireprompt": prompt_authoring.retire_prompt,
+        "sendprompt": prompt_authoring.send_prompt_now,
+        "relaymode": prompt_authoring.set_relay_mode,
     }
     for name, callback in facilitator_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
@@ -49,11 +59,21 @@ def register(application: Application) -> None:
         "tz": profile.edit_profile,
         "forget": profile.confirm_forget,
         "held": facilitation.decide_held,
+        "rf": exchanges.decide_framing,
+        "md": exchanges.send_media_on_demand,
+        "ro": exchanges.show_original,
+        "ru": exchanges.translation_unclear,
     }
     for prefix, callback in callbacks.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern(prefix)))
 
     application.add_handler(MessageHandler(PRIVATE & filters.CONTACT, onboarding.receive_contact))
+    # Edits first: an edited message also matches the TEXT filter below.
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, exchanges.edited_reply))
     application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, profile.private_text))
+    application.add_handler(MessageHandler(PRIVATE & MEDIA, profile.private_media))
+    # In a circle's group, only answers to the bot's prompt post are replies to relay.
+    application.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.REPLY & (MEDIA | (filters.TEXT & ~filters.COMMAND)),
+                                           exchanges.group_reply))
     application.add_handler(ChatJoinRequestHandler(groups.handle_join_request))
     application.add_error_handler(errors.on_error)

@@ -26,7 +26,7 @@ from bot.ui.callbacks import pack, parse, parse_int
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,23}$")
 
 
-async def _refuse_unless_facilitator(update: Update, context: PasserelleContext) -> bool:
+async def refuse_unless_facilitator(update: Update, context: PasserelleContext) -> bool:
     """True (and a clear answer sent) when the caller is not a facilitator."""
     if await is_facilitator(context.services, update.effective_user.id):
         return False
@@ -49,7 +49,7 @@ def _options(args: Sequence[str]) -> tuple[list[str], dict[str, str]]:
 
 async def create_invite(update: Update, context: PasserelleContext) -> None:
     """/invite [circle] [uses=N] [days=N] [territory=code]: a deep link to join, optionally limited."""
-    if await _refuse_unless_facilitator(update, context):
+    if await refuse_unless_facilitator(update, context):
         return
     services = context.services
     member = await member_of(context, update.effective_user)
@@ -78,7 +78,7 @@ async def create_invite(update: Update, context: PasserelleContext) -> None:
 
 async def create_circle(update: Update, context: PasserelleContext) -> None:
     """/newcircle <slug> <name>: a new thematic circle (name in the facilitator's language)."""
-    if await _refuse_unless_facilitator(update, context):
+    if await refuse_unless_facilitator(update, context):
         return
     services = context.services
     member = await member_of(context, update.effective_user)
@@ -99,7 +99,7 @@ async def create_circle(update: Update, context: PasserelleContext) -> None:
 
 async def list_members(update: Update, context: PasserelleContext) -> None:
     """/members [circle]: members per circle and territory, with phone numbers (facilitators only)."""
-    if await _refuse_unless_facilitator(update, context):
+    if await refuse_unless_facilitator(update, context):
         return
     services = context.services
     tr = translator(services, await member_of(context, update.effective_user), update.effective_user)
@@ -151,7 +151,7 @@ def held_member_screen(tr: Translator, member: Member, territories: Sequence[Ter
 
 async def list_held(update: Update, context: PasserelleContext) -> None:
     """/held: members waiting for a facilitator's decision."""
-    if await _refuse_unless_facilitator(update, context):
+    if await refuse_unless_facilitator(update, context):
         return
     services = context.services
     tr = translator(services, await member_of(context, update.effective_user), update.effective_user)
@@ -167,7 +167,7 @@ async def list_held(update: Update, context: PasserelleContext) -> None:
 
 async def decide_held(update: Update, context: PasserelleContext) -> None:
     """held:ok:<member>:<territory> or held:no:<member>."""
-    if await _refuse_unless_facilitator(update, context):
+    if await refuse_unless_facilitator(update, context):
         return
     services, data = context.services, update.callback_query.data
     tr = translator(services, await member_of(context, update.effective_user), update.effective_user)
@@ -220,7 +220,7 @@ async def _continue_onboarding_of(context: PasserelleContext, member_id: int) ->
 
 async def promote(update: Update, context: PasserelleContext) -> None:
     """/promote <telegram user id>: make a verified member a co-facilitator."""
-    if await _refuse_unless_facilitator(update, context):
+    if await refuse_unless_facilitator(update, context):
         return
     services = context.services
     caller = await member_of(context, update.effective_user)
@@ -237,7 +237,7 @@ async def promote(update: Update, context: PasserelleContext) -> None:
 
 async def bind_group(update: Update, context: PasserelleContext) -> None:
     """/bindgroup <circle> [territory|shared], sent in the group (or forum topic) to bind."""
-    if await _refuse_unless_facilitator(update, context):
+    if await refuse_unless_facilitator(update, context):
         return
     services, message = context.services, update.effective_message
     tr = translator(services, await member_of(context, update.effective_user), update.effective_user)

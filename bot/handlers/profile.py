@@ -6,6 +6,7 @@ import json
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
+from bot.handlers import exchanges
 from bot.handlers.common import answer_query, is_facilitator, member_of, translator
 from bot.handlers.onboarding import receive_organisation, send_circle_picker, _circles_of, _territory
 from bot.services import PasserelleContext
@@ -137,6 +138,9 @@ async def private_text(update: Update, context: PasserelleContext) -> None:
     if member is not None and member.is_active and member.onboarding_step in ("organisation", "edit-organisation"):
         await receive_organisation(update, context)
         return
+    if member is not None and member.is_active and member.onboarding_step == "done":
+        await exchanges.receive_reply(update, context, member)
+        return
     if member is None:
         hint = tr.gettext("Send /start to join the circles.")
     elif member.onboarding_step == "phone":
@@ -147,3 +151,13 @@ async def private_text(update: Update, context: PasserelleContext) -> None:
     else:
         hint = tr.gettext("Thank you! See /help for what you can do here.")
     await update.effective_message.reply_text(hint)
+
+
+async def private_media(update: Update, context: PasserelleContext) -> None:
+    """A voice note, photo or document in private: a reply to the weekly question once onboarding is done."""
+    member = await member_of(context, update.effective_user)
+    if member is not None and member.is_active and member.onboarding_step == "done":
+        await exchanges.receive_reply(update, context, member)
+        return
+    tr = translator(context.services, member, update.effective_user)
+    await update.effective_message.reply_text(tr.gettext("Send /start to join the circles."))

@@ -17,6 +17,11 @@ class Circle:
     builtin: bool
     theme: str | None
     names: dict[str, str]  # facilitator-given names per locale
+    prompt_weekday: int = 0
+    prompt_hour: int = 9
+    prompt_minute: int = 0
+    relay_mode: str = "auto"
+    digest_minutes: int = 60
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,9 @@ async def _names(db: Queryable, circle_id: int) -> dict[str, str]:
 async def _circle(db: Queryable, row) -> Circle | None:
     if row is None:
         return None
-    return Circle(row["id"], row["slug"], row["name"], bool(row["builtin"]), row["theme"], await _names(db, row["id"]))
+    return Circle(row["id"], row["slug"], row["name"], bool(row["builtin"]), row["theme"], await _names(db, row["id"]),
+                  row["prompt_weekday"], row["prompt_hour"], row["prompt_minute"], row["relay_mode"],
+                  row["digest_minutes"])
 
 
 async def list_open(db: Queryable) -> list[Circle]:
@@ -170,3 +177,19 @@ async def existing_group_link(db: Queryable, member_id: int, circle_group_id: in
 
 async def mark_group_link_used(db: Queryable, invite_link: str, now: datetime) -> None:
     await db.execute("UPDATE group_links SET used_at = ? WHERE invite_link = ?", (now.isoformat(), invite_link))
+
+
+async def groups_of(db: Queryable, circle_id: int) -> list[CircleGroup]:
+    rows = await db.fetch_all("SELECT * FROM circle_groups WHERE circle_id = ? ORDER BY id", (circle_id,))
+    return [g for g in map(_group, rows) if g]
+
+
+async def set_relay_mode(db: Queryable, circle_id: int, mode: str) -> None:
+    await db.execute("UPDATE circles SET relay_mode = ? WHERE id = ?", (mode, circle_id))
+
+
+async def count_members(db: Queryable, circle_id: int) -> int:
+    row = await db.fetch_one(
+        """SELECT count(*) AS n FROM memberships s JOIN members m ON m.id = s.member_id
+           WHERE s.circle_id = ? AND m.status = 'active'""", (circle_id,))
+    return int(row["n"]) if row else 0

@@ -28,6 +28,7 @@ class Member:
     organisation_kind: str | None
     reachable: bool
     created_at: str
+    paused_until: str | None = None
 
     @property
     def display_name(self) -> str:
@@ -36,6 +37,9 @@ class Member:
     @property
     def is_active(self) -> bool:
         return self.status == "active"
+
+    def is_paused(self, now_iso: str) -> bool:
+        return self.paused_until is not None and self.paused_until > now_iso
 
 
 def _member(row) -> Member | None:
@@ -47,7 +51,7 @@ def _member(row) -> Member | None:
         phone_region=row["phone_region"], territory_code=row["territory_code"], status=row["status"],
         onboarding_step=row["onboarding_step"], pending_invite_code=row["pending_invite_code"],
         consent_at=row["consent_at"], organisation=row["organisation"], organisation_kind=row["organisation_kind"],
-        reachable=bool(row["reachable"]), created_at=row["created_at"],
+        reachable=bool(row["reachable"]), created_at=row["created_at"], paused_until=row["paused_until"],
     )
 
 
@@ -84,6 +88,7 @@ async def create(
 UPDATABLE = frozenset({
     "first_name", "last_name", "locale", "locale_source", "time_zone", "phone_e164", "phone_region", "territory_code", "status",
     "onboarding_step", "pending_invite_code", "consent_at", "organisation", "organisation_kind", "reachable",
+    "paused_until",
 })
 
 

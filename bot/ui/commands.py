@@ -14,8 +14,11 @@ def N_(message: str) -> str:
 MEMBER_COMMANDS = (
     ("start", N_("Join or come back to the circles")),
     ("circles", N_("Choose your circles")),
+    ("prompt", N_("This week's question again")),
     ("me", N_("Your profile, language and time zone")),
     ("mydata", N_("Everything stored about you")),
+    ("pause", N_("Pause the questions (holidays)")),
+    ("resume", N_("Receive the questions again")),
     ("forget", N_("Erase your data")),
     ("help", N_("What this bot does")),
 )

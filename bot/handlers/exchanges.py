@@ -1,0 +1,236 @@
+"""The weekly exchange, member side: replies (text, voice, photos, documents), framing nudges, /prompt, /pause."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import Message, Update
+from telegram.error import TelegramError
+
+from bot.delivery import relay
+from bot.delivery.prompts import prompt_text
+from bot.domain.framing import assess_framing, suggest_practice_angle
+from bot.handlers.common import answer_query, member_of, translator
+from bot.services import PasserelleContext
+from bot.storage import circles, exchanges, members
+from bot.storage.exchanges import Reply
+from bot.storage.members import Member
+from bot.ui import exchanges as ui
+from bot.ui import screens
+from bot.ui.callbacks import parse, parse_int
+
+REPLY_WINDOW = timedelta(days=7)  # a message that quotes nothing answers the newest prompt of the past week
+PAUSE_FOREVER = "9999-12-31T00:00:00+00:00"
+
+
+def classify(message: Message) -> tuple[str, str | None]:
+    """The kind of a reply and its text (the caption for media)."""
+    for kind in ("voice", "photo", "document", "audio", "video"):
+        if getattr(message, kind):
+            return kind, message.caption
+    return "text", message.text
+
+
+async def receive_reply(update: Update, context: PasserelleContext, member: Member) -> None:
+    """A member answers the weekly prompt (quoting it, or not): framing check, then relay or digest."""
+    services, message = context.services, update.effective_message
+    tr = translator(services, member)
+    now = services.clock.now()
+    round_ = None
+    if message.reply_to_message is not None:
+        round_ = await exchanges.round_for_message(services.db, message.chat_id, message.reply_to_message.message_id)
+    if round_ is None:
+        round_ = await exchanges.latest_round_for_member(services.db, member.id, since=now - REPLY_WINDOW)
+    if round_ is None or not await circles.is_member(services.db, member.id, round_.circle_id):
+        await message.reply_text(tr.html("No exchange question is open for you right now. The next one comes on "
+                                         "Monday morning; /prompt shows the latest one."))
+        return
+    circle = await circles.get(services.db, round_.circle_id)
+    kind, text = classify(message)
+    assessment = assess_framing(text, member.locale) if text else None
+    flagged = assessment is not None and assessment.is_equipment_centred
+    reply_id = await exchanges.add_reply(
+        services.db, round_id=round_.id, member_id=member.id, territory_code=member.territory_code, kind=kind,
+        text=text, language=member.locale, source_chat_id=message.chat_id, source_message_id=message.message_id,
+        status="held" if flagged else "pending", now=now)
+    if flagged:
+        suggestion, markup = ui.framing_suggestion(tr, suggest_practice_angle(assessment, circle.theme or ""), reply_id)
+        await message.reply_text(suggestion, reply_markup=markup)
+        return
+    await _dispatch(update, context, member, await exchanges.get_reply(services.db, reply_id))
+
+
+async def _dispatch(update: Update, context: PasserelleContext, member: Member, reply: Reply) -> None:
+    services = context.services
+    tr = translator(services, member)
+    circle = await circles.get(services.db, (await exchanges.get_round(services.db, reply.round_id)).circle_id)
+    if relay.relays_immediately(circle, await circles.count_members(services.db, circle.id)):
+        count = await relay.relay_now(services, reply, circle)
+        text = tr.nhtml("Thank you! Your answer is on its way to {count} place across the border.",
+                        "Thank you! Your answer is on its way to {count} places across the border.", count)
+    else:
+        text = tr.html("Thank you! Your answer will reach the other side in the next digest of {circle}.",
+                       circle=screens.circle_name(tr, circle))
+    await context.bot.send_message(update.effective_chat.id, text)
+
+
+async def decide_framing(update: Update, context: PasserelleContext) -> None:
+    """rf:send:<reply> relays a held reply as it is; rf:redo:<reply> drops it so the member can rephrase."""
+    services = context.services
+    member = await member_of(context, update.effective_user)
+    tr = translator(services, member, update.effective_user)
+    parts = parse(update.callback_query.data, "rf", 2)
+    reply_id = parse_int(parts[1]) if parts else None
+    reply = await exchanges.get_reply(services.db, reply_id) if reply_id is not None else None
+    if member is None or reply is None or reply.member_id != member.id or reply.status != "held" \
+            or parts[0] not in ("send", "redo"):
+        await answer_query(update, tr.gettext("This button is no longer valid."))
+        return
+    await answer_query(update)
+    await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    if parts[0] == "redo":
+        await exchanges.delete_reply(services.db, reply.id)
+        await update.effective_message.reply_text(tr.gettext("Fine: send your new answer when you are ready."))
+        return
+    await exchanges.set_reply_status(services.db, reply.id, "pending")
+    await _dispatch(update, context, member, await exchanges.get_reply(services.db, reply.id))
+
+
+async def edited_reply(update: Update, context: PasserelleContext) -> None:
+    """An edit replaces a reply that has not crossed the border yet (held or waiting for a digest)."""
+    message = update.edited_message
+    reply = await exchanges.reply_for_message(context.services.db, message.chat_id, message.message_id)
+    if reply is not None:
+        await exchanges.update_reply_text(context.services.db, reply.id, message.text or message.caption)
+
+
+async def send_media_on_demand(update: Update, context: PasserelleContext) -> None:
+    """md:<reply>: a digest reader asks for a voice note or photo; Telegram copies it, nothing is downloaded."""
+    services = context.services
+    member = await member_of(context, update.effective_user)
+    tr = translator(services, member, update.effective_user)
+    reply = await _reply_visible_to(context, member, update.callback_query.data, "md")
+    if reply is None or reply.kind == "text":
+        await answer_query(update, tr.gettext("This button is no longer valid."))
+        return
+    await answer_query(update)
+    try:
+        await context.bot.copy_message(update.effective_user.id, reply.source_chat_id, reply.source_message_id)
+    except TelegramError:
+        await context.bot.send_message(update.effective_user.id, tr.gettext("This message is no longer available."))
+
+
+async def show_original(update: Update, context: PasserelleContext) -> None:
+    """ro:<reply>: the text as its author wrote it."""
+    member = await member_of(context, update.effective_user)
+    tr = translator(context.services, member, update.effective_user)
+    reply = await _reply_visible_to(context, member, update.callback_query.data, "ro")
+    if reply is None or not reply.text:
+        await answer_query(update, tr.gettext("This button is no longer valid."))
+        return
+    await answer_query(update)
+    await context.bot.send_message(update.effective_user.id, tr.html(
+        "Original ({language}):\n{text}", language=ui.language_of(tr, reply.language), text=reply.text))
+
+
+async def translation_unclear(update: Update, context: PasserelleContext) -> None:
+    """ru:<reply>: ask the facilitators for a human reading of both texts."""
+    from bot.handlers.onboarding import facilitator_ids
+    from bot.storage import outbox
+
+    services = context.services
+    member = await member_of(context, update.effective_user)
+    tr = translator(services, member, update.effective_user)
+    reply = await _reply_visible_to(context, member, update.callback_query.data, "ru")
+    if reply is None or not reply.text:
+        await answer_query(update, tr.gettext("This button is no longer valid."))
+        return
+    now = services.clock.now()
+    async with services.db.transaction() as tx:
+        for admin_id in await facilitator_ids(context):
+            admin = await members.get_by_telegram_id(tx, admin_id)
+            admin_tr = translator(services, admin)
+            text = admin_tr.html(
+                "{name} finds a machine translation unclear and asks for a human reading. Original ({language}):\n"
+                "{text}", name=member.display_name, language=ui.language_of(admin_tr, reply.language), text=reply.text)
+            await outbox.enqueue(tx, chat_id=admin_id, method="sendMessage", now=now,
+                                 payload={"text": text, "parse_mode": "HTML"},
+                                 dedupe_key=f"unclear:{reply.id}:{member.id}:{admin_id}")
+    await answer_query(update, tr.gettext("A facilitator has been asked to help."), alert=True)
+
+
+async def _reply_visible_to(context: PasserelleContext, member: Member | None, data: str, prefix: str) -> Reply | None:
+    parts = parse(data, prefix, 1)
+    reply_id = parse_int(parts[0]) if parts else None
+    if member is None or reply_id is None:
+        return None
+    reply = await exchanges.get_reply(context.services.db, reply_id)
+    if reply is None:
+        return None
+    round_ = await exchanges.get_round(context.services.db, reply.round_id)
+    return reply if await circles.is_member(context.services.db, member.id, round_.circle_id) else None
+
+
+async def show_prompt(update: Update, context: PasserelleContext) -> None:
+    """/prompt: this week's question of each of the member's circles, again."""
+    services = context.services
+    member = await member_of(context, update.effective_user)
+    tr = translator(services, member, update.effective_user)
+    if member is None or not member.is_active:
+        await update.effective_message.reply_text(tr.html("Send /start to join first."))
+        return
+    rounds = await exchanges.latest_rounds_for_member(services.db, member.id)
+    if not rounds:
+        await update.effective_message.reply_text(tr.html(
+            "No question has been sent to you yet: the next one comes on Monday morning."))
+        return
+    territories = {t.code: t for t in await circles.territories(services.db)}
+    for round_ in rounds:
+        circle = await circles.get(services.db, round_.circle_id)
+        text = await prompt_text(services.db, tr, round_.prompt_key) or ""
+        await update.effective_message.reply_text(
+            ui.prompt_message(tr, circle, text, territories[round_.opener_territory], member.territory_code))
+
+
+async def pause(update: Update, context: PasserelleContext) -> None:
+    """/pause [weeks]: no prompts or digests for a while (holidays), without leaving the circles."""
+    services = context.services
+    member = await member_of(context, update.effective_user)
+    tr = translator(services, member, update.effective_user)
+    args = context.args or []
+    if member is None or not member.is_active or (args and not (args[0].isdigit() and 0 < int(args[0]) <= 52)):
+        await update.effective_message.reply_text(tr.html(
+            "Usage: /pause for a pause until /resume, or /pause followed by a number of weeks (1 to 52)."))
+        return
+    now = services.clock.now()
+    until = (now + timedelta(weeks=int(args[0]))).isoformat() if args else PAUSE_FOREVER
+    await members.update(services.db, member.id, now, paused_until=until)
+    if args:
+        text = tr.html("Paused until {date}. /resume to come back earlier.",
+                       date=tr.date(now + timedelta(weeks=int(args[0])), member.time_zone or "UTC"))
+    else:
+        text = tr.html("Paused: no questions or digests until you send /resume.")
+    await update.effective_message.reply_text(text)
+
+
+async def resume(update: Update, context: PasserelleContext) -> None:
+    services = context.services
+    member = await member_of(context, update.effective_user)
+    tr = translator(services, member, update.effective_user)
+    if member is None or not member.is_active:
+        await update.effective_message.reply_text(tr.html("Send /start to join first."))
+        return
+    await members.update(services.db, member.id, services.clock.now(), paused_until=None)
+    await update.effective_message.reply_text(tr.html("Welcome back: you will receive the questions again."))
+
+
+async def group_reply(update: Update, context: PasserelleContext) -> None:
+    """In a circle's group, an answer to the bot's prompt post is relayed like a private reply."""
+    services, message = context.services, update.effective_message
+    if message.reply_to_message is None or await exchanges.round_for_message(
+            services.db, message.chat_id, message.reply_to_message.message_id) is None:
+        return  # ordinary group conversation: not ours to relay
+    member = await member_of(context, update.effective_user)
+    if member is None or not member.is_active:
+        return
+    await receive_reply(update, context, member)
