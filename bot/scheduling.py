@@ -27,9 +27,9 @@ DueWork = Callable[[Services, Application], Awaitable[None]]
 
 def due_work() -> tuple[DueWork, ...]:
     """Every feature's "what is due now", in the order they run at each tick."""
-    from bot.delivery import prompts, relay
+    from bot.delivery import calls, pairs, prompts, relay
 
-    return (prompts.send_due_prompts, relay.flush_digests)
+    return (prompts.send_due_prompts, relay.flush_digests, calls.due_call_work, pairs.due_pair_work)
 
 
 def sender_for(application: Application) -> Sender:

@@ -72,8 +72,9 @@ async def send_due_prompts(services: Services, application: Application | None =
 async def send_circle_prompts(services: Services, circle: Circle, *, force: bool = False) -> int:
     db, now = services.db, services.clock.now()
     slot = weekly.WeeklySlot(circle.prompt_weekday, circle.prompt_hour, circle.prompt_minute)
+    # Someone still choosing their circles gets the week's question once they have finished (Done).
     people = [m for m in await circles.members_of(db, circle.id)
-              if m.reachable and not m.is_paused(now.isoformat()) and m.time_zone]
+              if m.reachable and not m.is_paused(now.isoformat()) and m.time_zone and m.onboarding_step == "done"]
     territories = sorted({m.territory_code for m in people if m.territory_code})
     if len(territories) < 1:
         return 0

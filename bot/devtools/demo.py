@@ -24,13 +24,22 @@ class Scene:
     def __init__(self, sim: BotApiSimulator, out: Callable[[str], None]) -> None:
         self.sim, self.out = sim, out
         self._seen: dict[tuple[int, int], str] = {}
+        self.people: dict[str, SimUser] = {}
+
+    def person(self, first: str, last: str, language: str) -> SimUser:
+        user = self.sim.add_user(first, last, language_code=language)
+        self.people[first] = user
+        return user
 
     async def act(self, user: SimUser, label: str, action: Callable[[], object]) -> None:
         self.out(f"\n  {user.first_name} ▶ {label}")
         before = self._bot_requests()
         action()
         await asyncio.to_thread(self._settle, before)
-        self._print_new(user.id)
+        self._print_new(user)
+        for other in self.people.values():
+            if other.id != user.id:
+                self._print_new(other, to_someone_else=True)
 
     def _settle(self, before: int) -> None:
         # Wait for the bot's first request after the action, then until it has been quiet for a moment.
@@ -38,19 +47,21 @@ class Scene:
         count = -1
         while count != self._bot_requests():
             count = self._bot_requests()
-            time.sleep(1.5)  # longer than a flood-control retry_after of 1 s
+            time.sleep(2.0)  # longer than a flood-control retry_after (1 s) and the outbox sender's tick (1 s)
 
     def _bot_requests(self) -> int:
         # The long poll (getUpdates) never stops; count only what the bot does in reaction to people.
         return sum(1 for r in self.sim.requests if r.method != "getUpdates")
 
-    def _print_new(self, chat_id: int) -> None:
-        for message in self.sim.chat_history(chat_id):
+    def _print_new(self, user: SimUser, *, to_someone_else: bool = False) -> None:
+        for message in self.sim.chat_history(user.id):
             if not message.from_bot:
                 continue
             key, shown = (message.chat_id, message.message_id), _render(message)
             if self._seen.get(key) != shown:
                 prefix = "Passerelle ✎" if key in self._seen else "Passerelle"
+                if to_someone_else:
+                    prefix += f" → {user.first_name}"
                 self.out(f"  {prefix}: " + shown.replace("\n", "\n      "))
                 self._seen[key] = shown
 
@@ -68,6 +79,8 @@ class Scene:
 
 def _render(message: SimMessage) -> str:
     body = message.text or message.caption or ("📎 " + message.document["file_name"] if message.document else "")
+    if message.voice and not body.startswith("🎙"):
+        body = "🎙 " + body
     buttons = [label for label, _ in message.buttons()]
     if message.reply_markup and "keyboard" in message.reply_markup:
         buttons += [b["text"] for row in message.reply_markup["keyboard"] for b in row]
@@ -75,14 +88,17 @@ def _render(message: SimMessage) -> str:
 
 
 async def play(sim: BotApiSimulator, db_path: Path, out: Callable[[str], None]) -> None:
-    config = Config(token=TOKEN, api_url=sim.api_root, db_path=db_path)
+    scene = Scene(sim, out)
+    facilitator = scene.person("Claire", "Le Goff", "fr")
+    config = Config(token=TOKEN, api_url=sim.api_root, db_path=db_path, admin_ids=frozenset({facilitator.id}))
     app = build_application(config)
     await app.initialize()
     await app.post_init(app)
     await app.updater.start_polling(poll_interval=0.0, timeout=1)
     await app.start()
     try:
-        await onboarding_scene(Scene(sim, out))
+        for play_scene in SCENES:
+            await play_scene(scene)
     finally:
         await app.updater.stop()
         await app.stop()
@@ -97,7 +113,7 @@ async def onboarding_scene(scene: Scene) -> None:
         ("Maël", "Le Bihan", "fr", "+33612345678", "Coopérative Breizh Bio", "kind:cooperative"),
         ("Ama", "Mensah", "ee", "+22890123456", "Association Dzidzɔ", "kind:association"),
     ):
-        user = sim.add_user(first, last, language_code=language)
+        user = scene.person(first, last, language)
         await scene.act(user, "/start", lambda u=user: sim.send_command(u.id, "start"))
         await scene.tap(user, lambda d: d == "consent:yes")
         await scene.act(user, f"📱 {phone}", lambda u=user, p=phone: sim.send_contact(u.id, p))
@@ -105,6 +121,25 @@ async def onboarding_scene(scene: Scene) -> None:
         await scene.tap(user, lambda d, k=kind: d == k)
         await scene.tap(user, lambda d: d == "circ:t:1")
         await scene.tap(user, lambda d: d == "circ:done")
+
+
+async def weekly_exchange_scene(scene: Scene) -> None:
+    sim = scene.sim
+    claire, mael, ama = scene.people["Claire"], scene.people["Maël"], scene.people["Ama"]
+    scene.out("\n── Scene 2: the question of the week crosses the border, and so do the answers ──")
+    await scene.act(claire, "/sendprompt food", lambda: sim.send_command(claire.id, "sendprompt", "food"))
+    prompt_to_mael = sim.sent_messages(mael.id)[-1]
+    await scene.act(mael, "(replies to the question) Chez nous, les parents d'élèves et les producteurs composent "
+                          "ensemble les menus de la cantine, une fois par mois.",
+                    lambda: sim.send_text(mael.id, "Chez nous, les parents d'élèves et les producteurs composent "
+                                                   "ensemble les menus de la cantine, une fois par mois.",
+                                          reply_to=prompt_to_mael.message_id))
+    prompt_to_ama = next(m for m in reversed(sim.sent_messages(ama.id)) if "\n\n" in (m.text or ""))
+    await scene.act(ama, "🎙 (a voice note of 42 s, replying to the question)",
+                    lambda: sim.send_voice(ama.id, duration=42, reply_to=prompt_to_ama.message_id))
+
+
+SCENES = (onboarding_scene, weekly_exchange_scene)
 
 
 def run_demo(db_path: str | None = None, out: Callable[[str], None] = print) -> int:

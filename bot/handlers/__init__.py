@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, ChatJoinRequestHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers import errors, exchanges, facilitation, groups, onboarding, profile, prompt_authoring
+from bot.handlers import (call_actions, calls, errors, exchanges, facilitation, groups, onboarding, pairs, profile,
+                          prompt_authoring)
 from bot.ui.callbacks import pattern
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -27,6 +28,10 @@ def register(application: Application) -> None:
         "prompt": exchanges.show_prompt,
         "pause": exchanges.pause,
         "resume": exchanges.resume,
+        "propose": calls.propose,
+        "sessions": call_actions.list_sessions,
+        "agenda": call_actions.send_agenda,
+        "pairing": pairs.show_pairing,
     }
     for name, callback in member_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
@@ -63,11 +68,23 @@ def register(application: Application) -> None:
         "md": exchanges.send_media_on_demand,
         "ro": exchanges.show_original,
         "ru": exchanges.translation_unclear,
+        "cp": calls.propose_step,
+        "cv": call_actions.vote,
+        "cc": call_actions.close_vote,
+        "cx": call_actions.cancel_call,
+        "cr": call_actions.start_move,
+        "cf": call_actions.answer_followup,
+        "pp": pairs.toggle_pairing,
+        "pm": pairs.answer_met,
     }
     for prefix, callback in callbacks.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern(prefix)))
 
     application.add_handler(MessageHandler(PRIVATE & filters.CONTACT, onboarding.receive_contact))
+    # Group -1 runs before the free-text handler below: a call step awaiting text (a draft's topic or typed slot,
+    # a follow-up's practice) takes the message and stops it there; any other text goes on to group 0.
+    application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+                                           calls.receive_text), group=-1)
     # Edits first: an edited message also matches the TEXT filter below.
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, exchanges.edited_reply))
     application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, profile.private_text))

@@ -129,6 +129,10 @@ async def send_prompt_now(update: Update, context: PasserelleContext) -> None:
     if circle is None:
         return
     queued = await send_circle_prompts(context.services, circle, force=True)
+    if queued == 0:
+        await update.effective_message.reply_text(tr.html(
+            "Everyone in this circle has already received this week's question (or the circle has no prompt)."))
+        return
     await update.effective_message.reply_text(tr.nhtml("The prompt is on its way to {count} chat.",
                                                        "The prompt is on its way to {count} chats.", queued))
 

@@ -94,13 +94,20 @@ class Database:
     async def transaction(self) -> AsyncIterator[Transaction]:
         """Hold the writer lock from BEGIN IMMEDIATE to COMMIT; roll back on any exception or cancellation."""
         async with self._lock:
-            await self._connection.execute("BEGIN IMMEDIATE")
             try:
+                await self._connection.execute("BEGIN IMMEDIATE")
                 yield Transaction(self._connection)
+                await self._connection.execute("COMMIT")
             except BaseException:
-                await self._connection.execute("ROLLBACK")
+                await asyncio.shield(self._rollback_if_open())
                 raise
-            await self._connection.execute("COMMIT")
+
+    async def _rollback_if_open(self) -> None:
+        # A cancellation (shutdown, a crashing task) can land while BEGIN or COMMIT still runs in aiosqlite's
+        # thread. Statements run in order there, so a no-op first waits for it; then the real state is known.
+        await self._connection.execute("SELECT 1")
+        if self._connection.in_transaction:
+            await self._connection.execute("ROLLBACK")
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         async with self.transaction() as tx:

@@ -205,3 +205,32 @@ async def test_facilitator_prompts_with_translations_join_the_rotation(harness: 
     await h.command(facilitator, "sendprompt", "food")
     await h.drain()
     assert len(prompts_received(h, rennes)) == 1 and len(prompts_received(h, lome)) == 1
+
+
+async def test_replies_reach_a_territorys_group_and_group_answers_cross_back(harness: Harness, facilitator):
+    h = harness
+    rennes, lome = await two_sides(h)
+    togo_group = h.sim.add_group("Alimentation durable · Togo", bot_is_admin=True)
+    for user in (facilitator, lome):
+        h.sim.add_member(togo_group.id, user.id, status="administrator" if user is facilitator else "member")
+    await h.command(facilitator, "bindgroup", "food togo", chat_id=togo_group.id)
+    await at(h, datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    group_prompt = next(m for m in h.sim.sent_messages(togo_group.id) if "\n\n" in (m.text or ""))
+    lome_private_before = len(h.sim.sent_messages(lome.id))
+
+    # Rennes answers in private: it reaches the Togo group, not Ama's private chat.
+    await h.text(rennes, "Nous tenons un marché paysan où les producteurs fixent les prix ensemble.")
+    await h.drain()
+    assert "fixent les prix ensemble" in h.sim.sent_messages(togo_group.id)[-1].text
+    assert len(h.sim.sent_messages(lome.id)) == lome_private_before
+
+    # Ama answers in the group, quoting the bot's post: it reaches Rennes in private.
+    await h.text(lome, "Mía ƒe habɔbɔ la, nyɔnuwo woa nyametsotso.", chat_id=togo_group.id,
+                 reply_to=group_prompt.message_id)
+    await h.drain()
+    assert "nyɔnuwo woa nyametsotso" in h.sim.sent_messages(rennes.id)[-1].text
+    # Ordinary group conversation is not relayed.
+    count = len(h.sim.sent_messages(rennes.id))
+    await h.text(lome, "Merci à tous !", chat_id=togo_group.id)
+    await h.drain()
+    assert len(h.sim.sent_messages(rennes.id)) == count
