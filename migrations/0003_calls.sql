@@ -57,8 +57,7 @@ CREATE TABLE call_drafts (
     topic TEXT,
     duration_minutes INTEGER,
     slots TEXT NOT NULL DEFAULT '[]',      -- JSON list of ISO UTC starts
-    reschedule_of INTEGER REFERENCES call_proposals(id) ON DELETE CASCADE,
-    message_id INTEGER,                    -- the picker message being edited
+    reschedule_of INTEGER REFERENCES call_proposals(id) ON DELETE CASCADE,  -- moving a confirmed call
     updated_at TEXT NOT NULL
 );
 

@@ -15,7 +15,7 @@ from telegram.ext import Application
 
 from bot.i18n import Translator
 from bot.services import Services
-from bot.storage import circles, exchanges, members, outbox
+from bot.storage import circles, exchanges, journal, members, outbox
 from bot.storage.circles import Circle, Territory
 from bot.storage.database import Queryable
 from bot.storage.exchanges import Reply
@@ -95,6 +95,7 @@ async def relay_now(services: Services, reply: Reply, circle: Circle) -> int:
             tr = services.i18n.for_locale(place.locale, place.region)
             await _queue_relay(tx, reply, place, tr, rendered[tr.locale], now)
         await exchanges.set_reply_status(tx, reply.id, "relayed", now)
+        await _keep_in_journal(tx, circle, reply, author, rendered, now)
     return len(places)
 
 
@@ -177,6 +178,17 @@ async def flush_circle_digest(services: Services, circle: Circle) -> int:
             queued += 1
         for reply in replies:
             await exchanges.set_reply_status(tx, reply.id, "relayed", now)
+            own = {locale: r for (reply_id, locale), r in rendered.items() if reply_id == reply.id}
+            await _keep_in_journal(tx, circle, reply, authors[reply.id], own, now)
     return queued
+
+
+async def _keep_in_journal(tx: Queryable, circle: Circle, reply: Reply, author: ui.Author,
+                           rendered: dict[str, ui.RelayedReply], now: datetime) -> None:
+    """Issue 6: the circle's journal keeps every relayed reply with the translations its readers got."""
+    label = ", ".join(part for part in (author.name, author.organisation) if part and part != "—") or None
+    translations = {locale: r.text for locale, r in rendered.items() if r.translated and r.text}
+    await journal.record_reply(tx, circle_id=circle.id, reply=reply, author_label=label,
+                               translations=translations, now=now)
 
 

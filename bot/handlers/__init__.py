@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, ChatJoinRequestHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers import (call_actions, calls, errors, exchanges, facilitation, groups, onboarding, pairs, profile,
-                          prompt_authoring)
+from bot.handlers import (announcements, call_actions, calls, errors, exchanges, facilitation, groups, onboarding,
+                          pairs, profile, prompt_authoring, reports)
 from bot.ui.callbacks import pattern
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -32,6 +32,9 @@ def register(application: Application) -> None:
         "sessions": call_actions.list_sessions,
         "agenda": call_actions.send_agenda,
         "pairing": pairs.show_pairing,
+        # Members see their own circles' report and journal; facilitators those of the circles they facilitate.
+        "report": reports.send_report,
+        "journal": reports.send_journal,
     }
     for name, callback in member_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
@@ -48,6 +51,7 @@ def register(application: Application) -> None:
         "retireprompt": prompt_authoring.retire_prompt,
         "sendprompt": prompt_authoring.send_prompt_now,
         "relaymode": prompt_authoring.set_relay_mode,
+        "announce": announcements.announce,
     }
     for name, callback in facilitator_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
@@ -76,6 +80,7 @@ def register(application: Application) -> None:
         "cf": call_actions.answer_followup,
         "pp": pairs.toggle_pairing,
         "pm": pairs.answer_met,
+        "an": announcements.decide,
     }
     for prefix, callback in callbacks.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern(prefix)))

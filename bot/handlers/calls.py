@@ -24,7 +24,7 @@ stateDiagram-v2
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -150,8 +150,7 @@ async def _apply(services: Services, tr: Translator, member: Member, draft: Draf
         if (not _picker_day_ok(services, member, args[0]) or hour not in screens.PICKER_HOURS
                 or minute not in screens.PICKER_MINUTES):
             return None
-        return add_slot(services, tr, member, draft, datetime.combine(_day(args[0]), datetime.min.time()).replace(
-            hour=hour, minute=minute))
+        return add_slot(services, tr, member, draft, datetime.combine(_day(args[0]), time(hour, minute)))
     elif head == "rm":
         index = parse_int(args[0])
         if index is None or index >= len(draft.slots):
@@ -204,6 +203,9 @@ async def receive_text(update: Update, context: PasserelleContext) -> None:
     now = services.clock.now()
     if draft is None or draft.step not in ("topic", "slots") or now - draft.updated_at > TEXT_WINDOW:
         return
+    replied = message.reply_to_message
+    if replied is not None and not _is_draft_screen(replied):
+        return  # an answer to something else (the weekly question, say) is not a step of the draft
     tr = translator(services, member)
     if draft.step == "topic":
         topic = " ".join(message.text.split())
@@ -312,6 +314,12 @@ async def _screen(services: Services, tr: Translator, member: Member, draft: Dra
     territories = await circles.territories(db)
     return screens.slot_builder(tr, draft, screens.reader_place(tr, member, territories), territories,
                                 _today(services, member), note=note)
+
+
+def _is_draft_screen(message) -> bool:
+    markup = message.reply_markup
+    return markup is not None and any(
+        (button.callback_data or "").startswith("cp:") for row in markup.inline_keyboard for button in row)
 
 
 def _today(services: Services, member: Member) -> date:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Update, User
 
+from bot.domain.facilitation import Right, may_facilitate
 from bot.i18n import Translator, normalise_locale
 from bot.services import PasserelleContext, Services
 from bot.storage import facilitators, members
@@ -29,6 +30,20 @@ async def is_facilitator(services: Services, user_id: int) -> bool:
         return True
     member = await members.get_by_telegram_id(services.db, user_id)
     return member is not None and member.is_active and await facilitators.is_promoted(services.db, member.id)
+
+
+async def rights_of(services: Services, user_id: int) -> list[Right]:
+    """Every facilitator right of a Telegram user: global (PASSERELLE_ADMINS, /promote) and per circle."""
+    member = await members.get_by_telegram_id(services.db, user_id)
+    rights = [Right(None, None, member.territory_code if member else None)] if services.is_env_admin(user_id) else []
+    if member is not None and member.is_active:
+        rights += await facilitators.rights_of(services.db, member.id)
+    return rights
+
+
+async def can_facilitate(services: Services, user_id: int, circle_id: int, territory: str | None = None) -> bool:
+    """Whether the user facilitates that circle (and that territory of it, when given)."""
+    return may_facilitate(await rights_of(services, user_id), circle_id, territory)
 
 
 async def answer_query(update: Update, text: str | None = None, *, alert: bool = False) -> None:

@@ -13,7 +13,8 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.domain.invites import new_code
 from bot.domain.phones import format_international
-from bot.handlers.common import answer_query, is_facilitator, member_of, translator
+from bot.domain.facilitation import missing_territories
+from bot.handlers.common import answer_query, can_facilitate, is_facilitator, member_of, translator
 from bot.handlers.onboarding import ask_next_profile_step
 from bot.i18n import SafeHtml, Translator
 from bot.services import PasserelleContext
@@ -219,7 +220,10 @@ async def _continue_onboarding_of(context: PasserelleContext, member_id: int) ->
 
 
 async def promote(update: Update, context: PasserelleContext) -> None:
-    """/promote <telegram user id>: make a verified member a co-facilitator."""
+    """/promote <telegram user id> [circle] [territory]: a co-facilitator of every circle, or of one (one side)."""
+    if len(context.args or []) > 1:
+        await promote_in_circle(update, context)
+        return
     if await refuse_unless_facilitator(update, context):
         return
     services = context.services
@@ -233,6 +237,39 @@ async def promote(update: Update, context: PasserelleContext) -> None:
         return
     await facilitators.promote(services.db, target.id, caller.id if caller else None, services.clock.now())
     await update.effective_message.reply_text(tr.html("{name} is now a facilitator.", name=target.display_name))
+
+
+async def promote_in_circle(update: Update, context: PasserelleContext) -> None:
+    """/promote <telegram user id> <circle> [territory]: rights on one circle, for any facilitator of that circle."""
+    services = context.services
+    caller = await member_of(context, update.effective_user)
+    tr = translator(services, caller, update.effective_user)
+    raw, slug, *rest = context.args
+    circle = await circles.get_by_slug(services.db, slug)
+    territories = {t.code: t for t in await circles.territories(services.db)}
+    territory = rest[0] if rest else None
+    target = await members.get_by_telegram_id(services.db, int(raw)) if raw.isdigit() else None
+    if circle is None or (territory is not None and territory not in territories) or target is None \
+            or not target.is_active:
+        await update.effective_message.reply_text(tr.html(
+            "Usage: /promote telegram-id [circle] [territory]\nCircles: {circles}\nTerritories: {territories}",
+            circles=", ".join(c.slug for c in await circles.list_open(services.db)),
+            territories=", ".join(sorted(territories))))
+        return
+    if not await can_facilitate(services, update.effective_user.id, circle.id):
+        await update.effective_message.reply_text(tr.gettext("This is reserved for facilitators of this circle."))
+        return
+    await facilitators.promote_in_circle(services.db, target.id, circle.id, territory, caller.id if caller else None,
+                                         services.clock.now())
+    side = screens.territory_name(tr, territories[territory]) if territory else tr.gettext("every territory")
+    lines = [tr.html("{name} now facilitates {circle} ({side}).", name=target.display_name,
+                     circle=screens.circle_name(tr, circle), side=side)]
+    rights = await facilitators.rights_in_circle(services.db, circle.id, services.config.admin_ids)
+    for code in missing_territories(rights, sorted(territories)):
+        lines.append(tr.html("The {territory} side of this circle has no facilitator: name one with "
+                             "/promote telegram-id {circle} {code}", territory=screens.territory_name(
+                                 tr, territories[code]), circle=circle.slug, code=code))
+    await update.effective_message.reply_text("\n".join(lines))
 
 
 async def bind_group(update: Update, context: PasserelleContext) -> None:

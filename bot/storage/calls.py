@@ -32,7 +32,6 @@ class Draft:
     duration_minutes: int | None = None
     slots: list[datetime] = field(default_factory=list)
     reschedule_of: int | None = None
-    message_id: int | None = None
 
 
 async def get_draft(db: Queryable, member_id: int) -> Draft | None:
@@ -42,18 +41,18 @@ async def get_draft(db: Queryable, member_id: int) -> Draft | None:
     return Draft(member_id=row["member_id"], step=row["step"], updated_at=_dt(row["updated_at"]),
                  circle_id=row["circle_id"], invitee_ids=json.loads(row["invitee_ids"]), topic=row["topic"],
                  duration_minutes=row["duration_minutes"], slots=[_dt(s) for s in json.loads(row["slots"])],
-                 reschedule_of=row["reschedule_of"], message_id=row["message_id"])
+                 reschedule_of=row["reschedule_of"])
 
 
 async def save_draft(db: Queryable, draft: Draft) -> None:
     """Insert or replace the member's one draft."""
     await db.execute(
         """INSERT OR REPLACE INTO call_drafts (member_id, step, circle_id, invitee_ids, topic, duration_minutes,
-                                               slots, reschedule_of, message_id, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                               slots, reschedule_of, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (draft.member_id, draft.step, draft.circle_id, json.dumps(sorted(draft.invitee_ids)), draft.topic,
          draft.duration_minutes, json.dumps([s.isoformat() for s in sorted(draft.slots)]), draft.reschedule_of,
-         draft.message_id, draft.updated_at.isoformat()),
+         draft.updated_at.isoformat()),
     )
 
 
@@ -460,12 +459,15 @@ async def both_sides_since(db: Queryable, circle_id: int) -> datetime | None:
 
 
 async def practice_notes(db: Queryable, circle_id: int, member_ids: list[int]) -> dict[int, str]:
-    """The latest text each member wrote in the circle's weekly exchanges (their own words about a practice)."""
+    """The latest text each member wrote in the circle's weekly exchanges (their own words about a practice).
+
+    Only replies already relayed to the other side: one held for the member's decision is not shared yet."""
     notes: dict[int, str] = {}
     for member_id in member_ids:
         row = await db.fetch_one(
             """SELECT r.text FROM replies r JOIN rounds o ON o.id = r.round_id
-               WHERE o.circle_id = ? AND r.member_id = ? AND r.text IS NOT NULL AND r.text != ''
+               WHERE o.circle_id = ? AND r.member_id = ? AND r.status = 'relayed'
+                 AND r.text IS NOT NULL AND r.text != ''
                ORDER BY r.created_at DESC, r.id DESC LIMIT 1""", (circle_id, member_id))
         if row is not None:
             notes[member_id] = row["text"]
@@ -473,10 +475,14 @@ async def practice_notes(db: Queryable, circle_id: int, member_ids: list[int]) -
 
 
 async def forget_traces(db: Queryable, member_id: int) -> None:
-    """Before a member is erased: messages queued to others that name them (their proposals, peer introductions)."""
-    own = await db.fetch_all("SELECT id FROM call_proposals WHERE proposer_id = ?", (member_id,))
-    for row in own:
-        for kind in ("invite", "confirm", "ics", "reminder", "cancel", "moved", "closed", "followup"):
+    """Before a member is erased: queued messages to others that name them (their proposals, the confirmations
+    listing them, peer introductions). Their own rows go by the foreign keys' cascades."""
+    rows = await db.fetch_all(
+        """SELECT id, proposer_id = ? AS own FROM call_proposals WHERE proposer_id = ?
+               OR id IN (SELECT proposal_id FROM call_invitees WHERE member_id = ?)""",
+        (member_id, member_id, member_id))
+    for row in rows:
+        for kind in ("invite", "confirm", "moved", "ics") if row["own"] else ("confirm", "moved", "ics"):
             await db.execute("DELETE FROM outbox WHERE dedupe_key LIKE ?", (f"{kind}:{row['id']}:%",))
     groups = await db.fetch_all("SELECT group_id FROM pair_group_members WHERE member_id = ?", (member_id,))
     for row in groups:

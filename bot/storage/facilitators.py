@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.domain.facilitation import Right
 from bot.storage.database import Queryable
 
 
@@ -20,3 +21,42 @@ async def promoted_telegram_ids(db: Queryable) -> list[int]:
     rows = await db.fetch_all(
         "SELECT m.telegram_user_id FROM facilitators f JOIN members m ON m.id = f.member_id ORDER BY f.created_at")
     return [row["telegram_user_id"] for row in rows]
+
+
+# Rights per circle and territory (issue 6); a row of `facilitators` above is a right over every circle.
+
+async def promote_in_circle(db: Queryable, member_id: int, circle_id: int, territory_code: str | None,
+                            promoted_by: int | None, now: datetime) -> bool:
+    """Give a member facilitator rights on a circle (one territory of it, or all); False if they had them."""
+    changed = await db.execute(
+        """INSERT OR IGNORE INTO circle_facilitators (member_id, circle_id, territory_code, promoted_by, created_at)
+           VALUES (?, ?, ?, ?, ?)""", (member_id, circle_id, territory_code, promoted_by, now.isoformat()))
+    return changed == 1
+
+
+async def rights_of(db: Queryable, member_id: int) -> list[Right]:
+    """Every right an (active) member holds: a global one from `facilitators`, and circle ones."""
+    rows = await db.fetch_all(
+        """SELECT NULL AS circle_id, NULL AS territory_code, m.territory_code AS side
+             FROM facilitators f JOIN members m ON m.id = f.member_id WHERE f.member_id = ? AND m.status = 'active'
+           UNION ALL
+           SELECT c.circle_id, c.territory_code, m.territory_code AS side
+             FROM circle_facilitators c JOIN members m ON m.id = c.member_id
+            WHERE c.member_id = ? AND m.status = 'active'""", (member_id, member_id))
+    return [Right(row["circle_id"], row["territory_code"], row["side"]) for row in rows]
+
+
+async def rights_in_circle(db: Queryable, circle_id: int, admin_telegram_ids: frozenset[int] = frozenset()) -> list[Right]:
+    """The rights of everyone who facilitates a circle (global facilitators included), with their own side."""
+    admins = sorted(admin_telegram_ids)
+    marks = ", ".join("?" for _ in admins) or "NULL"
+    rows = await db.fetch_all(
+        f"""SELECT NULL AS circle_id, NULL AS territory_code, m.territory_code AS side
+              FROM members m WHERE m.status = 'active'
+               AND (m.id IN (SELECT member_id FROM facilitators) OR m.telegram_user_id IN ({marks}))
+            UNION ALL
+            SELECT c.circle_id, c.territory_code, m.territory_code AS side
+              FROM circle_facilitators c JOIN members m ON m.id = c.member_id
+             WHERE c.circle_id = ? AND m.status = 'active'""",  # noqa: S608 - only placeholders are formatted in
+        (*admins, circle_id))
+    return [Right(row["circle_id"], row["territory_code"], row["side"]) for row in rows]

@@ -194,9 +194,17 @@ def tally(tr: Translator, proposal: Proposal, circle: Circle, slots: Sequence[Sl
     """The proposer's live view of the votes, with close and cancel while voting is open."""
     others = other_places(reader, territories)
     lines = [tr.html("Your call proposal in {circle}: <b>{topic}</b>", circle=circle_name(tr, circle),
-                     topic=proposal.topic),
-             tr.html("{answered} of {invited} invited answered. Voting closes by itself on {deadline}.",
-                     answered=answered, invited=invited, deadline=when(tr, proposal.deadline, reader, []))]
+                     topic=proposal.topic)]
+    if proposal.is_open:
+        lines.append(tr.html("{answered} of {invited} invited answered. Voting closes by itself on {deadline}.",
+                             answered=answered, invited=invited, deadline=when(tr, proposal.deadline, reader, [])))
+    elif proposal.status == "confirmed":
+        lines.append(tr.html("✅ Call confirmed: <b>{topic}</b> ({circle})", topic=proposal.topic,
+                             circle=circle_name(tr, circle)))
+    elif proposal.status == "cancelled":
+        lines.append(tr.html("❌ The call proposal <b>{topic}</b> was cancelled.", topic=proposal.topic))
+    else:
+        lines.append(closed_without_slot(tr, proposal))
     for index, slot in enumerate(slots, 1):
         names = voters.get(slot.slot_id, ())
         votes = tr.ngettext("{count} vote", "{count} votes", len(names))

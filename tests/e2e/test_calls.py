@@ -172,7 +172,7 @@ async def test_a_tie_goes_to_the_slot_fairest_across_territories(harness: Harnes
 async def test_the_deadline_closes_the_vote_by_itself(harness: Harness):
     h = harness
     u = await people(h)
-    proposal = await propose(h, u["maël"], "Deadline", [datetime(2026, 12, 10, 15, 0)])
+    proposal = await propose(h, u["maël"], "Deadline", [datetime(2026, 12, 9, 15, 0)])
     await vote(h, u["ama"], proposal, (await slot_ids(h, proposal))[0])
     assert proposal.deadline == proposal.created_at + timedelta(days=3)  # far from the slot: three days
     h.clock.set(proposal.deadline - timedelta(seconds=1))
@@ -286,7 +286,7 @@ async def test_past_and_nonexistent_local_times_are_refused_with_a_reason(harnes
     assert "does not exist in Paris" in h.last(u["maël"].id).text
     await h.text(u["maël"], "2027-03-20 15:00")
     assert "already passed" in h.last(u["maël"].id).text
-    await h.text(u["maël"], "25/03 09:30")  # 08:30 UTC today: 30 minutes after now
+    await h.text(u["maël"], "25/03 10:30")  # 09:30 UTC today: half an hour ahead
     assert "too soon" in h.last(u["maël"].id).text
     await h.text(u["maël"], "sometime soonish")
     assert "did not understand" in h.last(u["maël"].id).text
@@ -304,6 +304,7 @@ async def test_cancelling_a_confirmed_call_tells_everyone_and_stops_its_reminder
     await vote(h, u["ama"], proposal, (await slot_ids(h, proposal))[0])
     await press(h, u["maël"], f"cc:{proposal.id}")
     await h.drain()
+    await h.command(u["maël"], "sessions")
     await press(h, u["maël"], f"cx:{proposal.id}")
     await press(h, u["maël"], f"cx:{proposal.id}:y")
     await h.drain()
@@ -402,14 +403,99 @@ async def test_forget_leaves_no_call_row_about_the_member(harness: Harness):
 
     h = harness
     u = await people(h)
-    proposal = await propose(h, u["ama"], "Forget me", [datetime(2026, 12, 3, 15, 0)])
-    await vote(h, u["maël"], proposal, (await slot_ids(h, proposal))[0])
+    h.clock.advance(days=7)  # a cycle of peer pairs too: introductions name their peers
+    await tick(h)
+    proposal = await propose(h, u["ama"], "Forget me", [datetime(2026, 12, 10, 15, 0)])
+    await vote(h, u["kossi"], proposal, (await slot_ids(h, proposal))[0])
     await press(h, u["ama"], f"cc:{proposal.id}")
+    h.clock.set(datetime(2026, 12, 10, 16, 0, tzinfo=UTC))  # 15:00 in Lomé, for an hour
+    await tick(h)
     await h.drain()
-    ama = await members.get_by_telegram_id(h.db, u["ama"].id)
-    await h.command(u["ama"], "forget")
-    await h.tap(u["ama"], "Yes, erase everything")
-    found = await rows_mentioning(h, member_id=ama.id, telegram_id=u["ama"].id,
-                                  needles=("+22890123456", "Dzidzɔ"))
-    assert found == []
-    assert (await calls.get_proposal(h.db, proposal.id)).proposer_id is None  # the call stays for the others
+    await press(h, u["kossi"], f"cf:{proposal.id}:y")
+    await h.text(u["kossi"], "Seed bank")
+    for key, phone, organisation in (("ama", "+22890123456", "Dzidzɔ"), ("kossi", "+22891234567", "Kossi")):
+        row = await members.get_by_telegram_id(h.db, u[key].id)
+        needles = (phone, organisation, u[key].first_name)
+        assert await rows_mentioning(h, member_id=row.id, telegram_id=u[key].id, needles=needles)
+        await h.command(u[key], "forget")
+        await h.tap(u[key], "Yes, erase everything")
+        assert await rows_mentioning(h, member_id=row.id, telegram_id=u[key].id, needles=needles) == []
+    # The call stays for the others, without its proposer.
+    assert (await calls.get_proposal(h.db, proposal.id)).proposer_id is None
+    remaining = await calls.participants(h.db, await calls.get_proposal(h.db, proposal.id))
+    assert sorted(m.first_name for m in remaining) == ["Gwen", "Maël"]
+
+
+# Peer pairs across the border.
+
+def introductions(h: Harness, user) -> list:
+    return [m for m in h.sim.sent_messages(user.id) if m.text and m.text.startswith("🤝")]
+
+
+async def test_pair_cycles_are_recorded_and_each_introduction_is_sent_once(harness: Harness):
+    h = harness
+    u = await people(h)
+    food = await circles.get_by_slug(h.db, "food")
+    gwen = await members.get_by_telegram_id(h.db, u["gwen"].id)
+    await h.command(u["gwen"], "pairing")
+    await h.tap(u["gwen"], "Pause peer pairs")
+    assert await calls.is_paused(h.db, gwen.id)
+
+    h.clock.advance(days=6)
+    await tick(h)
+    assert await calls.last_cycle(h.db, food.id) is None  # newcomers first meet the circle for a week
+    h.clock.advance(days=1)
+    await tick(h)
+    await tick(h)
+    await h.drain()
+    cycle = await calls.last_cycle(h.db, food.id)
+    groups = list((await calls.groups_of_cycle(h.db, cycle.id)).values())
+    territory = {m.id: m.territory_code for m in await circles.members_of(h.db, food.id)}
+    assert cycle.cycle_index == 0 and all(len({territory[m] for m in g}) == 2 for g in groups)
+    assert gwen.id not in {m for g in groups for m in g}  # paused: left out
+    assert sorted(len(g) for g in groups) == [3]          # one Breton with both Togolese: a trio
+    assert [len(introductions(h, u[k])) for k in ("maël", "ama", "kossi", "gwen")] == [1, 1, 1, 0]
+    intro = introductions(h, u["maël"])[0].text
+    assert "Ama (Association Dzidzɔ), Lomé" in intro and "Kossi" in intro
+
+    # Restarted ticks send nothing twice; the cycle ends with "did you meet?", then the next cycle starts.
+    await tick(h)
+    await h.drain()
+    assert len(introductions(h, u["ama"])) == 1
+    await h.command(u["gwen"], "pairing")
+    await h.tap(u["gwen"], "Resume peer pairs")
+    h.clock.set(cycle.ends_at)
+    await tick(h)
+    await h.drain()
+    check = [m for m in h.sim.sent_messages(u["ama"].id) if m.text and "Did you meet" in m.text]
+    assert len(check) == 1
+    group_id = next(iter(await calls.groups_of_cycle(h.db, cycle.id)))
+    await press(h, u["ama"], f"pm:{group_id}:y")
+    row = await h.db.fetch_one("SELECT met FROM pair_group_members WHERE group_id = ? AND member_id = ?",
+                               (group_id, (await members.get_by_telegram_id(h.db, u["ama"].id)).id))
+    assert row["met"] == 1
+    second = await calls.last_cycle(h.db, food.id)
+    assert second.cycle_index == 1
+    history = await calls.pair_history(h.db, food.id)
+    assert len(history) == 3 and all(len(g) == 2 for g in history[1:])  # Gwen is back: two pairs
+    assert len(introductions(h, u["gwen"])) == 1
+
+
+async def test_propose_a_call_from_an_introduction_invites_the_peers(harness: Harness):
+    h = harness
+    u = await people(h)
+    h.clock.advance(days=7)
+    await tick(h)
+    await h.drain()
+    group_id = next(iter((await calls.groups_of_cycle(
+        h.db, (await calls.last_cycle(h.db, (await circles.get_by_slug(h.db, "food")).id)).id))))
+    member_ids = await calls.group_member_ids(h.db, group_id)
+    first = await members.get(h.db, member_ids[0])
+    who = next(k for k in u if u[k].id == first.telegram_user_id)
+    await press(h, u[who], f"cp:g:{group_id}")
+    await h.text(u[who], "Our first call")
+    await press(h, u[who], "cp:d:45")
+    await h.text(u[who], "2026-12-08 15:00")
+    await press(h, u[who], "cp:ok")
+    proposal = (await calls.calls_of(h.db, member_ids[0]))[-1]
+    assert await calls.invitee_ids(h.db, proposal.id) == set(member_ids[1:])

@@ -12,7 +12,7 @@ from tests.e2e.test_onboarding import begin, join, member_row, tap_circle
 from tests.support import Harness
 
 
-MEMBER_COLUMNS = ("member_id", "created_by", "promoted_by")
+MEMBER_COLUMNS = ("member_id", "created_by", "promoted_by", "proposer_id")
 
 
 async def tables(h: Harness) -> list[str]:

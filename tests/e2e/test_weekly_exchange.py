@@ -234,3 +234,20 @@ async def test_replies_reach_a_territorys_group_and_group_answers_cross_back(har
     await h.text(lome, "Merci à tous !", chat_id=togo_group.id)
     await h.drain()
     assert len(h.sim.sent_messages(rennes.id)) == count
+
+
+async def test_a_circle_above_fifteen_members_switches_to_digests_by_itself(harness: Harness):
+    h = harness
+    rennes, lome = await two_sides(h)
+    for index in range(14):  # 16 members in all
+        extra = h.sim.add_user(f"Membre{index}", language_code="fr")
+        await join(h, extra, f"+3361234{index:04d}", f"Asso {index}", slug="food")
+    await at(h, datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    before = len(h.sim.sent_messages(lome.id))
+    h.clock.set(datetime(2026, 11, 30, 9, 5, tzinfo=UTC))
+    await h.text(rennes, "Nous tenons une assemblée des mangeurs chaque trimestre.")
+    await h.drain()
+    assert len(h.sim.sent_messages(lome.id)) == before
+    await at(h, datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+    assert "assemblée des mangeurs" in h.sim.sent_messages(lome.id)[-1].text
+    assert len(h.sim.sent_messages(lome.id)) == before + 1

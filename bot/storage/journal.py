@@ -1,0 +1,59 @@
+"""The circle's journal: relayed replies and practices named after calls, kept beyond their authors' /forget."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.journal import practice_tags
+from bot.storage.database import Queryable
+from bot.storage.exchanges import Reply
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    id: int
+    circle_id: int
+    source: str                     # 'reply' or 'call'
+    author_label: str | None        # None once the author erased their data
+    territory_code: str | None
+    kind: str
+    text: str | None
+    language: str | None
+    translations: dict[str, str]
+    tags: tuple[str, ...]
+    created_at: datetime
+
+
+def _entry(row) -> JournalEntry:
+    stored = json.loads(row["practice_tags"]) if row["practice_tags"] is not None else None
+    return JournalEntry(row["id"], row["circle_id"], row["source"], row["author_label"], row["territory_code"],
+                        row["kind"], row["text"], row["language"], json.loads(row["translations"] or "{}"),
+                        tuple(stored) if stored is not None else practice_tags(row["text"], row["language"]),
+                        datetime.fromisoformat(row["created_at"]))
+
+
+async def record_reply(tx: Queryable, *, circle_id: int, reply: Reply, author_label: str | None,
+                       translations: dict[str, str], now: datetime) -> int:
+    """Keep a reply in its circle's journal as it is relayed (call it in the relaying transaction)."""
+    return await tx.insert(
+        """INSERT INTO journal_entries (circle_id, source, member_id, author_label, territory_code, kind, text,
+                                        language, translations, practice_tags, created_at)
+           VALUES (?, 'reply', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (circle_id, reply.member_id, author_label, reply.territory_code, reply.kind, reply.text, reply.language,
+         json.dumps(translations, ensure_ascii=False),
+         json.dumps(list(practice_tags(reply.text, reply.language)), ensure_ascii=False), now.isoformat()))
+
+
+async def entries(db: Queryable, circle_id: int) -> list[JournalEntry]:
+    """The circle's journal, newest first."""
+    rows = await db.fetch_all("SELECT * FROM journal_entries WHERE circle_id = ? ORDER BY created_at DESC, id DESC",
+                              (circle_id,))
+    return [_entry(row) for row in rows]
+
+
+async def anonymise(db: Queryable, member_id: int) -> None:
+    """Before a member is erased: their entries stay, without their name (member_id goes NULL by cascade)."""
+    await db.execute("UPDATE journal_entries SET author_label = NULL, member_id = NULL WHERE member_id = ?",
+                     (member_id,))

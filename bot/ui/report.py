@@ -1,0 +1,60 @@
+"""A circle's report as a compact Telegram-HTML text with bars (the chart is bot/ui/chart.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.domain.reciprocity import CircleReport, Reading, bar
+from bot.i18n import SafeHtml, Translator
+from bot.storage.circles import Circle, Territory
+from bot.ui.screens import circle_name, territory_name
+
+
+def week_label(week_key: str) -> str:
+    """'2026-W48' -> 'W48'."""
+    return week_key.rsplit("-", 1)[-1]
+
+
+def reading_line(tr: Translator, reading: Reading, names: dict[str, str]) -> SafeHtml:
+    """The one-line reading: who answered how often, and which side the next prompts invite to open."""
+    if reading.total == 0:
+        return tr.html("No reply in these weeks yet: openers keep taking turns.")
+    (louder, louder_count), (quieter, quieter_count) = reading.counts[0], reading.counts[-1]
+    if reading.quieter is None:
+        return tr.html("Balanced: {counts}. Openers keep taking turns.", counts=", ".join(
+            f"{names.get(code, code)} {count}" for code, count in reading.counts))
+    return tr.nhtml("{louder} answered {count} time, {quieter} {quieter_count}: next prompts invite {quieter} to open.",
+                    "{louder} answered {count} times, {quieter} {quieter_count}: next prompts invite {quieter} to open.",
+                    louder_count, louder=names.get(louder, louder), quieter=names.get(quieter, quieter),
+                    quieter_count=quieter_count)
+
+
+def report_text(tr: Translator, circle: Circle, report: CircleReport, territories: Sequence[Territory], *,
+                for_facilitator: bool, circle_slug: str) -> list[str]:
+    """The report as lines of Telegram HTML (split with ui.text.split_lines)."""
+    names = {t.code: territory_name(tr, t) for t in territories}
+    largest = max((t.replies for t in report.territories), default=0)
+    lines = [tr.html("<b>{circle}</b>: the last {weeks} weeks ({first} to {last})", circle=circle_name(tr, circle),
+                     weeks=len(report.weeks), first=week_label(report.weeks[0].week_key),
+                     last=week_label(report.weeks[-1].week_key))]
+    for side in report.territories:
+        facilitated = tr.gettext("facilitator: yes") if side.has_facilitator else tr.gettext("facilitator: none")
+        lines.append(tr.html("<b>{territory}</b> ({facilitated})", territory=names.get(side.territory, side.territory),
+                             facilitated=facilitated))
+        lines.append(tr.html("<code>{bar}</code> {replies}", bar=bar(side.replies, largest),
+                             replies=tr.ngettext("{count} reply", "{count} replies", side.replies)))
+        lines.append(tr.html("active members: {active}/{members} · calls: {proposed} proposed, {held} held",
+                             active=side.active_members, members=side.members, proposed=side.calls_proposed,
+                             held=side.calls_held))
+    openers = " · ".join(f"{week_label(w.week_key)} {names.get(w.opener, w.opener) if w.opener else '—'}"
+                         for w in report.weeks)
+    lines.append(tr.html("Who opened: {openers}", openers=openers))
+    lines.append(SafeHtml(f"<i>{reading_line(tr, report.reading, names)}</i>"))
+    if for_facilitator:
+        for side in report.territories:
+            if not side.has_facilitator:
+                lines.append(tr.html(
+                    "The {territory} side of this circle has no facilitator: name one with "
+                    "/promote telegram-id {circle} {code}", territory=names.get(side.territory, side.territory),
+                    circle=circle_slug, code=side.territory))
+    return lines

@@ -1,0 +1,189 @@
+"""Issue 6 end to end: /report counts and chart, /journal surviving /forget, announcements, co-facilitation."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+
+from PIL import Image
+
+from bot.handlers.reports import build_report
+from bot.storage import calls, circles
+from bot.translation import TranslationResult
+from tests.e2e.test_onboarding import member_row
+from tests.e2e.test_weekly_exchange import at, two_sides
+from tests.support import Harness
+
+FIRST_MONDAY = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # 2026-W49
+REPORT_DAY = datetime(2026, 12, 24, 12, 0, tzinfo=UTC)    # Thursday of 2026-W52
+
+
+class BracketTranslator:
+    """A translation service stand-in: '[fr] text'."""
+
+    async def translate(self, text: str, source: str, target: str) -> TranslationResult:
+        return TranslationResult(f"[{target}] {text}", source, target, translated=True)
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def seed(h: Harness):
+    """Four weeks of prompts: Lomé answers every week, Rennes once; one call proposed per side, Rennes' held."""
+    rennes, lome = await two_sides(h)
+    for week in range(4):
+        await at(h, FIRST_MONDAY + timedelta(weeks=week))
+        await h.text(lome, f"Semaine {week + 1} : les femmes du village décident ensemble des semis.")
+    await h.text(rennes, "Chez nous, les habitants votent en assemblée pour la cantine.")
+    await h.drain()
+    food = await circles.get_by_slug(h.db, "food")
+    rennes_id, lome_id = (await member_row(h, rennes))["id"], (await member_row(h, lome))["id"]
+    now = h.clock.now()
+    held = await calls.create_proposal(h.db, circle_id=food.id, proposer_id=rennes_id, topic="Cantines",
+                                       duration_minutes=45, deadline=now, slots=[now - timedelta(days=2)],
+                                       invitee_ids=[lome_id], now=now - timedelta(days=5))
+    proposal = await calls.get_proposal(h.db, held)
+    await calls.confirm(h.db, proposal, (await calls.slots_of(h.db, proposal))[0], "https://meet.example/x", now)
+    await calls.create_proposal(h.db, circle_id=food.id, proposer_id=lome_id, topic="Semences",
+                                duration_minutes=30, deadline=now + timedelta(days=3),
+                                slots=[now + timedelta(days=5)], invitee_ids=[rennes_id], now=now)
+    return rennes, lome, food, await calls.get_proposal(h.db, held)
+
+
+async def png_of(h: Harness, message) -> bytes:
+    photo = max(message.photo, key=lambda size: size["file_size"])
+    return bytes(await (await h.app.bot.get_file(photo["file_id"])).download_as_bytearray())
+
+
+async def test_a_report_on_seeded_data_gives_the_right_counts_and_a_valid_png(harness: Harness, facilitator):
+    h = harness
+    rennes, lome, food, _ = await seed(h)
+    h.clock.set(REPORT_DAY)
+
+    report = await build_report(h.services, food, h.clock.now())
+    assert [w.week_key for w in report.weeks][-4:] == ["2026-W49", "2026-W50", "2026-W51", "2026-W52"]
+    sides = {t.territory: t for t in report.territories}
+    assert (sides["togo"].replies, sides["togo"].active_members, sides["togo"].members) == (4, 1, 1)
+    assert (sides["bretagne"].replies, sides["bretagne"].active_members) == (1, 1)
+    assert (sides["bretagne"].calls_proposed, sides["bretagne"].calls_held) == (1, 1)
+    assert (sides["togo"].calls_proposed, sides["togo"].calls_held) == (1, 0)
+    openers = [w.opener for w in report.weeks[-4:]]
+    assert all(a != b for a, b in zip(openers, openers[1:])) and None not in openers
+    assert report.reading.quieter == "bretagne"
+
+    await h.command(facilitator, "report", "food")
+    tr = h.services.i18n.for_locale("fr")
+    text = h.texts(facilitator.id)[-2]  # the report text, then the chart
+    assert tr.ngettext("{count} reply", "{count} replies", 4) in text
+    assert tr.ngettext("{count} reply", "{count} replies", 1) in text
+    assert "Togo" in text and "Bretagne" in text and "█" in text
+    assert "/promote" in text  # no territory has a facilitator of its own yet: the bot asks for one
+    chart = h.last(facilitator.id)
+    assert chart.photo
+    data = await png_of(h, chart)
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    image = Image.open(io.BytesIO(data))
+    image.verify()
+    assert image.size == (960, 540)
+
+
+async def test_members_get_their_own_circles_report_without_the_facilitator_notes(harness: Harness):
+    h = harness
+    rennes, _, _, _ = await seed(h)
+    outsider = h.sim.add_user("Kodjo", language_code="fr")
+    from tests.e2e.test_onboarding import join
+
+    await join(h, outsider, "+22891234567", "Coop Kara", slug="circular")
+    await h.command(rennes, "report")  # their only circle: no argument needed
+    assert "█" in h.texts(rennes.id)[-2] and "/promote" not in h.texts(rennes.id)[-2]
+    assert h.last(rennes.id).photo
+    await h.command(outsider, "report", "food")
+    assert "circular" in h.last(outsider.id).text and "█" not in h.last(outsider.id).text
+
+
+async def test_the_journal_keeps_replies_with_territories_and_no_data_of_a_forgotten_member(harness: Harness):
+    h = harness
+    h.services.translator = BracketTranslator()
+    rennes, lome, food, held = await seed(h)
+    rennes_row = await member_row(h, rennes)
+    lome_row = await member_row(h, lome)
+    # The call's follow-ups: both name a practice (the calls feature records them; the journal keeps them).
+    people = [m for m in await circles.members_of(h.db, food.id)]
+    await calls.start_followups(h.db, held, people, h.clock.now())
+    for row, practice in ((rennes_row, "Le conseil des mangeurs décide des menus."),
+                          (lome_row, "Les anciens transmettent les semences aux jeunes.")):
+        followup = await calls.get_followup(h.db, held.id, row["id"])
+        await calls.answer_took_place(h.db, followup.id, True, h.clock.now())
+        await calls.save_practice(h.db, followup.id, practice, h.clock.now())
+
+    await h.command(rennes, "forget")
+    await h.tap(rennes, "Oui")
+    await h.command(lome, "journal", "food")
+    document = h.last(lome.id)
+    assert document.document["file_name"] == "journal-food.md"
+    journal = document.document_bytes.decode("utf-8")
+
+    for week in range(1, 5):
+        assert f"Semaine {week} : les femmes du village décident ensemble des semis." in journal
+    assert "[fr] Semaine 4" in journal  # the translation Rennes read
+    assert "Chez nous, les habitants votent en assemblée pour la cantine." in journal  # kept, anonymised
+    assert "Le conseil des mangeurs décide des menus." in journal
+    assert "Les anciens transmettent les semences aux jeunes." in journal
+    for needle in ("Maël", "Bihan", "Breizh", "33612345678", "+33 6"):
+        assert needle not in journal
+    assert "Ama Mensah" in journal and "Dzidzɔ" in journal
+    # Newest first, each under its territory.
+    headings = [line for line in journal.splitlines() if line.startswith("## ")]
+    assert len(headings) == 7
+    assert sum("Togo" in line for line in headings) == 5 and sum("Bretagne" in line for line in headings) == 2
+    assert journal.index("Semaine 4") < journal.index("Semaine 1")
+    assert "#decident" in journal and "#ensemble" in journal
+    # And no row anywhere still points at the forgotten member.
+    rows = await h.db.fetch_all("SELECT * FROM journal_entries WHERE member_id = ? OR author_label LIKE ?",
+                                (rennes_row["id"], "%Maël%"))
+    assert rows == []
+
+
+async def test_an_announcement_is_previewed_then_sent_once_in_each_members_language(harness: Harness, facilitator):
+    h = harness
+    rennes, lome = await two_sides(h)
+    await h.command(facilitator, "announce", "food\nfr: Réunion ouverte jeudi à 18h.\nee: Takpekpe le yawoɖa.")
+    preview = h.last(facilitator.id)
+    assert "Réunion ouverte jeudi" in preview.text and "Takpekpe le yawoɖa." in preview.text
+    await h.drain()
+    assert not any("Réunion ouverte" in t for t in h.texts(rennes.id))  # nothing before the confirmation
+    _, send = h.button(facilitator.id, h.services.i18n.for_locale("fr").gettext("Send"))
+    await h.press(facilitator, preview, send)
+    await h.press(facilitator, preview, send, forge=True)  # a second (late) tap sends nothing twice
+    await h.drain()
+    assert sum("Réunion ouverte jeudi à 18h." in t for t in h.texts(rennes.id)) == 1
+    assert sum("Takpekpe le yawoɖa." in t for t in h.texts(lome.id)) == 1
+    assert not any("Réunion ouverte" in t for t in h.texts(lome.id))
+
+
+async def test_an_announcement_to_one_territory_reaches_only_that_side(harness: Harness, facilitator):
+    h = harness
+    rennes, lome = await two_sides(h)
+    await h.command(facilitator, "announce", "food togo\nLes semences arrivent samedi.")
+    _, send = h.button(facilitator.id, h.services.i18n.for_locale("fr").gettext("Send"))
+    await h.press(facilitator, h.last(facilitator.id), send)
+    await h.drain()
+    assert any("Les semences arrivent samedi." in t for t in h.texts(lome.id))
+    assert not any("Les semences arrivent samedi." in t for t in h.texts(rennes.id))
+
+
+async def test_a_territory_facilitator_reaches_their_side_and_names_the_other_sides_facilitator(
+        harness: Harness, facilitator):
+    h = harness
+    rennes, lome = await two_sides(h)
+    await h.command(facilitator, "promote", f"{lome.id} food togo")
+    assert "/promote" in h.last(facilitator.id).text  # Bretagne still has nobody: the bot asks for someone
+    await h.command(lome, "announce", "food\nÀ tous")  # the whole circle: not theirs alone
+    assert "facilit" in h.last(lome.id).text.lower() and not h.last(lome.id).buttons()
+    await h.command(lome, "announce", "food togo\nÀ Lomé")
+    assert h.last(lome.id).buttons()
+    await h.command(lome, "promote", f"{rennes.id} food bretagne")
+    await h.command(facilitator, "report", "food")
+    assert "/promote" not in h.texts(facilitator.id)[-2]  # both sides now have a facilitator
+    await h.command(lome, "newcircle", "water Water")  # circle rights are not global rights
+    assert await circles.get_by_slug(h.db, "water") is None
