@@ -1,4 +1,6 @@
-"""Command line: passerelle run | migrate | demo. Startup failures become one stderr line and an exit code."""
+"""Command line: passerelle run | migrate | demo | invite | admin | backup | stats.
+
+Startup failures become one stderr line and an exit code."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from bot.i18n import CatalogError, I18n
 from bot.storage.migrate import MigrationError
 
 EXIT_CONFIG, EXIT_STARTUP = 2, 3
+EXIT_CONFLICT = 4  # stopped itself: another process polls with the same token (systemd: RestartPreventExitStatus=4)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     invite.add_argument("--territory", help="only numbers of this territory (e.g. togo)")
     invite.add_argument("--uses", type=int, help="maximum number of uses (default: unlimited)")
     invite.add_argument("--days", type=int, default=60, help="validity in days (default: 60)")
+    from bot import admin
+
+    admin.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
@@ -43,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(migrate_only(Config.from_env(os.environ, require_token=False)))
         if args.command == "invite":
             return asyncio.run(import_invite(Config.from_env(os.environ, require_token=False), args))
+        if args.command in ("admin", "backup", "stats"):
+            return run_admin_command(Config.from_env(os.environ, require_token=False), args)
         from bot.devtools.demo import run_demo
 
         return run_demo(db_path=args.db)
@@ -64,6 +72,10 @@ def run(config: Config) -> int:
         application = build_application(config, i18n=I18n.load(resources.locales_dir()))
         # bootstrap_retries=0: an unreachable API or a wrong token fails at start instead of retrying forever.
         application.run_polling(bootstrap_retries=0, close_loop=False, allowed_updates=ALLOWED_UPDATES)
+        fatal_stop = application.bot_data.services.fatal_stop
+        if fatal_stop is not None:
+            print(f"passerelle: stopped: {fatal_stop}.", file=sys.stderr)
+            return EXIT_CONFLICT
     except InvalidToken:
         print("passerelle: Telegram refused the token (TELEGRAM_BOT_TOKEN): check it with @BotFather.",
               file=sys.stderr)
@@ -143,6 +155,31 @@ async def import_invite(config: Config, args: argparse.Namespace) -> int:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_CONFIG
     print(f"Invite code: {code}\nShare the link https://t.me/<your bot>?start={code}")
+    return 0
+
+
+def run_admin_command(config: Config, args: argparse.Namespace) -> int:
+    """passerelle admin … | backup PATH | stats: a problem the operator can fix is printed, exit code 2."""
+    from pathlib import Path
+
+    from bot import admin
+
+    try:
+        if args.command == "backup":
+            admin.backup(config.db_path, Path(args.path), force=args.force)
+            print(f"Backup written to {args.path} (integrity check: ok).")
+        elif args.command == "stats":
+            asyncio.run(admin.stats(config.db_path))
+        else:
+            asyncio.run(admin.run_admin(config.db_path, args))
+    except admin.AdminError as error:
+        print(f"passerelle: {error}", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    except sqlite3.Error as error:
+        print(f"passerelle: cannot use the database {config.db_path}: {error}", file=sys.stderr)
+        return EXIT_STARTUP
     return 0
 
 

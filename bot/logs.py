@@ -1,4 +1,4 @@
-"""Logging set-up: INFO for the bot, quiet HTTP clients, and a formatter that redacts the token everywhere."""
+"""Logging set-up: INFO for the bot, quiet HTTP clients, and a formatter that redacts the token and phone numbers."""
 
 from __future__ import annotations
 
@@ -7,11 +7,19 @@ import re
 import sys
 
 TOKEN_SHAPE = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{8,}")
+# Phone numbers (members' private data) in any line: E.164-like "+" numbers, spaced or dashed as people type
+# them ("+228 90 12 34 56", "+33 6-12-34-56-78"), and bare runs of 11 to 15 digits (Telegram contacts may come
+# without "+"). Telegram user ids (at most 10 digits so far) and supergroup ids ("-100…", preceded by "-") stay
+# readable: they are what an operator needs to follow a problem.
+PHONE_SHAPE = re.compile(r"\+\d(?:[ .\-]?\d){6,16}(?!\d)"
+                         r"|(?<![\d\-.:])\d{11,15}(?!\d)"
+                         r"|(?<![\d\-.:])0\d(?:[ .\-]\d\d){4}(?!\d)")  # French national, "06 12 34 56 78"
 
 
 class SafeFormatter(logging.Formatter):
-    """Redacts the token from the final line (exception texts included: PTB's InvalidToken quotes it), and
-    puts library errors (PTB, httpx) on one line: their tracebacks show the library's insides, not our bug."""
+    """Redacts the token and phone numbers from the final line (exception texts and tracebacks included: PTB's
+    InvalidToken quotes the token, a failing contact handler may quote a number), and puts library errors (PTB,
+    httpx) on one line: their tracebacks show the library's insides, not our bug."""
 
     def __init__(self, fmt: str, token: str) -> None:
         super().__init__(fmt)
@@ -21,7 +29,7 @@ class SafeFormatter(logging.Formatter):
         line = self._compact(record)
         if self._token:
             line = line.replace(self._token, "<token>").replace(self._token.split(":", 1)[-1], "<token>")
-        return TOKEN_SHAPE.sub("<token>", line)
+        return redact_phones(TOKEN_SHAPE.sub("<token>", line))
 
     def _compact(self, record: logging.LogRecord) -> str:
         if record.exc_info and record.name.startswith(("telegram", "httpx", "httpcore", "apscheduler")):
@@ -30,6 +38,11 @@ class SafeFormatter(logging.Formatter):
             record.msg, record.args = f"{record.getMessage()} ({type(error).__name__}: {error})", None
             record.exc_info = record.exc_text = None
         return super().format(record)
+
+
+def redact_phones(text: str) -> str:
+    """Replace every phone-number-like run of digits with <phone>."""
+    return PHONE_SHAPE.sub("<phone>", text)
 
 
 def configure(token: str, level: int = logging.INFO) -> None:

@@ -20,6 +20,9 @@ class Services:
     i18n: I18n
     translator: Translator = field(default_factory=NoTranslator)
     _db: Database | None = field(default=None, repr=False)
+    # Set when the bot stops itself (another instance polls with the token): `passerelle run` prints it and
+    # exits non-zero instead of looking like a clean stop.
+    fatal_stop: str | None = None
 
     @property
     def db(self) -> Database:

@@ -97,7 +97,7 @@ async def play(sim: BotApiSimulator, db_path: Path, out: Callable[[str], None]) 
     await app.updater.start_polling(poll_interval=0.0, timeout=1)
     await app.start()
     try:
-        for play_scene in SCENES:
+        for play_scene in scenes():
             await play_scene(scene)
     finally:
         await app.updater.stop()
@@ -139,7 +139,11 @@ async def weekly_exchange_scene(scene: Scene) -> None:
                     lambda: sim.send_voice(ama.id, duration=42, reply_to=prompt_to_ama.message_id))
 
 
-SCENES = (onboarding_scene, weekly_exchange_scene)
+def scenes() -> tuple[Callable[[Scene], object], ...]:
+    """Every feature's scene, in the order a newcomer would live them."""
+    from bot.devtools.scene_calls import calls_scene  # imports Scene from here
+
+    return (onboarding_scene, weekly_exchange_scene, calls_scene)
 
 
 def run_demo(db_path: str | None = None, out: Callable[[str], None] = print) -> int:

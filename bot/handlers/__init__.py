@@ -84,6 +84,9 @@ def register(application: Application) -> None:
     }
     for prefix, callback in callbacks.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern(prefix)))
+    # Last of the buttons: data no prefix above takes (forged, or a button of an older version of the bot) still
+    # gets an answer, or the member's app shows a spinner.
+    application.add_handler(CallbackQueryHandler(errors.answer_unknown_button))
 
     application.add_handler(MessageHandler(PRIVATE & filters.CONTACT, onboarding.receive_contact))
     # Group -1 runs before the free-text handler below: a call step awaiting text (a draft's topic or typed slot,

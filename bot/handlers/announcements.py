@@ -24,7 +24,7 @@ from bot.ui.callbacks import pack, parse, parse_int
 from bot.ui.screens import circle_name
 from bot.ui.text import split_lines
 
-USAGE = "/announce circle [territory]\nfr: …\nen: …\nee: …"
+USAGE = "/announce circle [{territories}]\nfr: …\nen: …\nee: …"
 
 
 def announcement_message(tr: Translator, circle: Circle, text: str) -> SafeHtml:
@@ -44,11 +44,12 @@ async def announce(update: Update, context: PasserelleContext) -> None:
     territory = args[1] if len(args) > 1 else None
     texts = parse_announcement((message.text or "").splitlines()[1:], SUPPORTED_LOCALES)
     if circle is None or (territory is not None and territory not in codes) or not texts:
-        await message.reply_text(tr.html("Usage: {usage}\nTerritories: {territories}", usage=USAGE,
-                                         territories=", ".join(sorted(codes))))
+        await message.reply_text(tr.html("{usage}\nCircles: {circles}", usage=USAGE.format(
+            territories="|".join(sorted(codes))), circles=", ".join(c.slug for c in await circles.list_open(
+                services.db))))
         return
     if not may_reach(await rights_of(services, update.effective_user.id), circle.id, territory):
-        await message.reply_text(tr.gettext("This is reserved for facilitators of this circle."))
+        await message.reply_text(tr.gettext("This is reserved for facilitators."))
         return
     draft_id = await announcements.create_draft(services.db, circle_id=circle.id, territory_code=territory,
                                                 texts=texts, created_by=member.id if member else None,

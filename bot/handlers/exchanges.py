@@ -146,8 +146,9 @@ async def translation_unclear(update: Update, context: PasserelleContext) -> Non
         await answer_query(update, tr.gettext("This button is no longer valid."))
         return
     now = services.clock.now()
+    admin_ids = await facilitator_ids(context)  # before the transaction: its lock is not re-entrant
     async with services.db.transaction() as tx:
-        for admin_id in await facilitator_ids(context):
+        for admin_id in admin_ids:
             admin = await members.get_by_telegram_id(tx, admin_id)
             admin_tr = translator(services, admin)
             text = admin_tr.html(
@@ -198,7 +199,7 @@ async def pause(update: Update, context: PasserelleContext) -> None:
     member = await member_of(context, update.effective_user)
     tr = translator(services, member, update.effective_user)
     args = context.args or []
-    if member is None or not member.is_active or (args and not (args[0].isdigit() and 0 < int(args[0]) <= 52)):
+    if member is None or not member.is_active or (args and not 0 < (parse_int(args[0]) or 0) <= 52):
         await update.effective_message.reply_text(tr.html(
             "Usage: /pause for a pause until /resume, or /pause followed by a number of weeks (1 to 52)."))
         return

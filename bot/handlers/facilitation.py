@@ -24,6 +24,7 @@ from bot.storage.members import Member
 from bot.ui import screens
 from bot.ui.callbacks import pack, parse, parse_int
 
+MAX_INVITE_DAYS = 3650
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,23}$")
 
 
@@ -58,8 +59,10 @@ async def create_invite(update: Update, context: PasserelleContext) -> None:
     positional, options = _options(context.args or [])
     circle = await circles.get_by_slug(services.db, positional[0]) if positional else None
     territory_codes = {t.code for t in await circles.territories(services.db)}
-    uses, days, territory = options.get("uses", ""), options.get("days", "30"), options.get("territory")
-    if ((positional and circle is None) or (uses and not uses.isdigit()) or not days.isdigit()
+    uses, days, territory = options.get("uses", ""), parse_int(options.get("days", "30")), options.get("territory")
+    # Bounded: a number too large for SQLite or for a date is a typo, answered with the usage.
+    if ((positional and circle is None) or (uses and parse_int(uses) is None)
+            or days is None or days > MAX_INVITE_DAYS
             or (territory is not None and territory not in territory_codes)):
         await update.effective_message.reply_text(tr.html(
             "Usage: /invite [circle] [uses=N] [days=N] [territory=code]\nCircles: {circles}\nTerritories: {territories}",
@@ -67,7 +70,7 @@ async def create_invite(update: Update, context: PasserelleContext) -> None:
             territories=", ".join(sorted(territory_codes))))
         return
     code, now = new_code(), services.clock.now()
-    expires = now + timedelta(days=int(days))
+    expires = now + timedelta(days=days)
     await invites.create(services.db, code=code, circle_id=circle.id if circle else None, territory_code=territory,
                          max_uses=int(uses) if uses else None, expires_at=expires,
                          created_by=member.id if member else None, now=now)
@@ -230,7 +233,7 @@ async def promote(update: Update, context: PasserelleContext) -> None:
     caller = await member_of(context, update.effective_user)
     tr = translator(services, caller, update.effective_user)
     raw = (context.args or [""])[0]
-    target = await members.get_by_telegram_id(services.db, int(raw)) if raw.isdigit() else None
+    target = await members.get_by_telegram_id(services.db, parse_int(raw)) if parse_int(raw) is not None else None
     if target is None or not target.is_active:
         await update.effective_message.reply_text(tr.html(
             "Usage: /promote followed by the Telegram id of a verified member (see /members)."))
@@ -248,16 +251,15 @@ async def promote_in_circle(update: Update, context: PasserelleContext) -> None:
     circle = await circles.get_by_slug(services.db, slug)
     territories = {t.code: t for t in await circles.territories(services.db)}
     territory = rest[0] if rest else None
-    target = await members.get_by_telegram_id(services.db, int(raw)) if raw.isdigit() else None
+    target = await members.get_by_telegram_id(services.db, parse_int(raw)) if parse_int(raw) is not None else None
     if circle is None or (territory is not None and territory not in territories) or target is None \
             or not target.is_active:
         await update.effective_message.reply_text(tr.html(
-            "Usage: /promote telegram-id [circle] [territory]\nCircles: {circles}\nTerritories: {territories}",
-            circles=", ".join(c.slug for c in await circles.list_open(services.db)),
-            territories=", ".join(sorted(territories))))
+            "{usage}\nCircles: {circles}", usage=f"/promote telegram-id [circle] [{'|'.join(sorted(territories))}]",
+            circles=", ".join(c.slug for c in await circles.list_open(services.db))))
         return
     if not await can_facilitate(services, update.effective_user.id, circle.id):
-        await update.effective_message.reply_text(tr.gettext("This is reserved for facilitators of this circle."))
+        await update.effective_message.reply_text(tr.gettext("This is reserved for facilitators."))
         return
     await facilitators.promote_in_circle(services.db, target.id, circle.id, territory, caller.id if caller else None,
                                          services.clock.now())

@@ -12,6 +12,7 @@ from bot.handlers.facilitation import refuse_unless_facilitator
 from bot.i18n import SUPPORTED_LOCALES
 from bot.services import PasserelleContext
 from bot.storage import circles, exchanges
+from bot.ui.callbacks import parse_int
 from bot.ui.text import split_lines
 
 RELAY_MODES = ("auto", "immediate", "digest")
@@ -58,7 +59,7 @@ async def edit_prompt(update: Update, context: PasserelleContext) -> None:
     services = context.services
     tr = translator(services, await member_of(context, update.effective_user), update.effective_user)
     raw = (context.args or [""])[0]
-    prompt = await exchanges.custom_prompt(services.db, int(raw)) if raw.isdigit() else None
+    prompt = await exchanges.custom_prompt(services.db, parse_int(raw)) if parse_int(raw) is not None else None
     if prompt is None:
         await update.effective_message.reply_text(tr.html("Usage: /editprompt number (see /prompts circle), then "
                                                           "one line per language: fr: …, en: …, ee: …"))
@@ -111,7 +112,8 @@ async def retire_prompt(update: Update, context: PasserelleContext) -> None:
         return
     key = (context.args or ["", ""])[1] if len(context.args or []) > 1 else ""
     db = context.services.db
-    if key.isdigit() and (custom := await exchanges.custom_prompt(db, int(key))) and custom.circle_id == circle.id:
+    if parse_int(key) is not None and (custom := await exchanges.custom_prompt(db, parse_int(key))) \
+            and custom.circle_id == circle.id:
         await exchanges.retire_custom_prompt(db, custom.id)
     elif prompt_by_key(key) is not None and prompt_by_key(key).theme == circle.theme:
         await exchanges.retire_builtin(db, circle.id, key)

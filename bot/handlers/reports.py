@@ -47,7 +47,7 @@ async def _circle_in_reach(update: Update, context: PasserelleContext, usage: st
     args = context.args or []
     wanted = [c for c in visible if c.slug == args[0]] if args else (visible if len(visible) == 1 else [])
     if not wanted:
-        await update.effective_message.reply_text(tr.html("Usage: {usage}\nCircles: {circles}", usage=usage,
+        await update.effective_message.reply_text(tr.html("{usage}\nCircles: {circles}", usage=usage,
                                                           circles=", ".join(c.slug for c in visible) or "—"))
         return None
     zone = (member.time_zone if member else None) or "UTC"

@@ -63,6 +63,7 @@ class Database:
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._connection = connection
         self._lock = asyncio.Lock()
+        self._owner: asyncio.Task | None = None
         self.path = path
 
     @classmethod
@@ -93,7 +94,9 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """Hold the writer lock from BEGIN IMMEDIATE to COMMIT; roll back on any exception or cancellation."""
+        self._refuse_reentry()
         async with self._lock:
+            self._owner = asyncio.current_task()
             try:
                 await self._connection.execute("BEGIN IMMEDIATE")
                 yield Transaction(self._connection)
@@ -101,6 +104,14 @@ class Database:
             except BaseException:
                 await asyncio.shield(self._rollback_if_open())
                 raise
+            finally:
+                self._owner = None
+
+    def _refuse_reentry(self) -> None:
+        # The lock is not re-entrant: a task that uses the Database inside its own transaction would wait for
+        # itself forever. Fail loudly instead (use the Transaction object you were given).
+        if self._owner is not None and self._owner is asyncio.current_task():
+            raise RuntimeError("Database used inside its own transaction: use the Transaction object instead")
 
     async def _rollback_if_open(self) -> None:
         # A cancellation (shutdown, a crashing task) can land while BEGIN or COMMIT still runs in aiosqlite's
@@ -118,10 +129,12 @@ class Database:
             return await tx.insert(sql, params)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        self._refuse_reentry()
         async with self._lock:
             return await Transaction(self._connection).fetch_one(sql, params)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        self._refuse_reentry()
         async with self._lock:
             return await Transaction(self._connection).fetch_all(sql, params)
 

@@ -225,3 +225,9 @@ async def record_digest(db: Queryable, recipient_chat_id: int, window_start: dat
         "INSERT OR IGNORE INTO digests (recipient_chat_id, window_start, created_at) VALUES (?, ?, ?)",
         (recipient_chat_id, window_start.isoformat(), now.isoformat()))
     return changed == 1
+
+
+async def forget_relays(db: Queryable, member_id: int) -> None:
+    """Before a member is erased: the relayed copies of their replies queued to others carry their name."""
+    for row in await db.fetch_all("SELECT id FROM replies WHERE member_id = ?", (member_id,)):
+        await db.execute("DELETE FROM outbox WHERE dedupe_key LIKE ?", (f"relay:{row['id']}:%",))

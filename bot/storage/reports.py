@@ -74,3 +74,19 @@ async def server_stats(db: Queryable) -> dict[str, dict[str, int]]:
     """Counts an operator looks at: members, circles, replies, calls, journal, outbox."""
     return {title: {str(row["k"]): row["n"] for row in await db.fetch_all(sql)}
             for title, sql in STATS_QUERIES.items()}
+
+
+# Listings for the admin CLI -------------------------------------------------------------------------------
+
+async def member_rows(db: Queryable, circle_id: int | None = None) -> list:
+    """Every member (of one circle, when given), as raw rows for the operator's listing."""
+    return await db.fetch_all(
+        """SELECT m.* FROM members m WHERE ? IS NULL OR m.id IN (SELECT member_id FROM memberships
+           WHERE circle_id = ?) ORDER BY m.territory_code, m.first_name""", (circle_id, circle_id))
+
+
+async def invite_rows(db: Queryable) -> list:
+    """Every invitation with its circle's slug and the size of its number list."""
+    return await db.fetch_all(
+        """SELECT i.*, c.slug, (SELECT count(*) FROM invite_phones p WHERE p.code = i.code) AS listed
+           FROM invite_codes i LEFT JOIN circles c ON c.id = i.circle_id ORDER BY i.created_at""")

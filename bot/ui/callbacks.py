@@ -31,7 +31,11 @@ def parse(data: str | None, prefix: str, arity: int) -> list[str] | None:
 
 
 def parse_int(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    """A non-negative integer typed or sent by a client, small enough for SQLite; None otherwise.
+
+    ASCII only: "²".isdigit() is True but int("²") raises.
+    """
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 def pattern(prefix: str) -> str:

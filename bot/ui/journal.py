@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.i18n import Translator
 from bot.storage.circles import Circle, Territory
 from bot.storage.journal import JournalEntry
+from bot.ui.exchanges import KIND_ICONS
 from bot.ui.screens import circle_name, territory_name
 
 
@@ -25,7 +26,7 @@ def _entry(tr: Translator, entry: JournalEntry, territories: dict[str, Territory
     if entry.text:
         lines += [_quote(entry.text), ""]
     elif entry.kind != "text":
-        lines += [tr.gettext("({kind} without text)", kind=entry.kind), ""]
+        lines += [KIND_ICONS.get(entry.kind, "📎"), ""]
     for locale, text in sorted(entry.translations.items()):
         lines += [f"{tr.language_name(locale)}:", "", _quote(text), ""]
     if entry.tags:
@@ -37,7 +38,8 @@ def journal_markdown(tr: Translator, circle: Circle, entries: Sequence[JournalEn
                      territories: Sequence[Territory], *, zone: str, now: datetime) -> str:
     """The whole journal of a circle as one Markdown document."""
     by_code = {t.code: t for t in territories}
-    lines = [f"# {tr.gettext('Journal of the circle {circle}', circle=circle_name(tr, circle))}", "",
+    title = tr.gettext("Journal of the circle {circle}", circle=circle_name(tr, circle))
+    lines = [f"# {title}", "",
              tr.gettext("Exported on {date}, newest first.", date=tr.date(now, zone)), ""]
     if not entries:
         lines.append(tr.gettext("Nothing in the journal yet: relayed replies and practices named after calls "

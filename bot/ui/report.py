@@ -38,14 +38,14 @@ def report_text(tr: Translator, circle: Circle, report: CircleReport, territorie
                      weeks=len(report.weeks), first=week_label(report.weeks[0].week_key),
                      last=week_label(report.weeks[-1].week_key))]
     for side in report.territories:
-        facilitated = tr.gettext("facilitator: yes") if side.has_facilitator else tr.gettext("facilitator: none")
-        lines.append(tr.html("<b>{territory}</b> ({facilitated})", territory=names.get(side.territory, side.territory),
-                             facilitated=facilitated))
-        lines.append(tr.html("<code>{bar}</code> {replies}", bar=bar(side.replies, largest),
-                             replies=tr.ngettext("{count} reply", "{count} replies", side.replies)))
-        lines.append(tr.html("active members: {active}/{members} · calls: {proposed} proposed, {held} held",
-                             active=side.active_members, members=side.members, proposed=side.calls_proposed,
-                             held=side.calls_held))
+        lines.append(tr.nhtml(
+            "<b>{territory}</b> (facilitator: {facilitator})\n<code>{bar}</code> {count} reply\n"
+            "active members: {active}/{members} · calls: {proposed} proposed, {held} held",
+            "<b>{territory}</b> (facilitator: {facilitator})\n<code>{bar}</code> {count} replies\n"
+            "active members: {active}/{members} · calls: {proposed} proposed, {held} held",
+            side.replies, territory=names.get(side.territory, side.territory),
+            facilitator="✓" if side.has_facilitator else "—", bar=bar(side.replies, largest),
+            active=side.active_members, members=side.members, proposed=side.calls_proposed, held=side.calls_held))
     openers = " · ".join(f"{week_label(w.week_key)} {names.get(w.opener, w.opener) if w.opener else '—'}"
                          for w in report.weeks)
     lines.append(tr.html("Who opened: {openers}", openers=openers))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 from datetime import UTC, datetime, timedelta
 
@@ -10,6 +11,7 @@ from PIL import Image
 from bot.handlers.reports import build_report
 from bot.storage import calls, circles
 from bot.translation import TranslationResult
+from bot.ui.report import reading_line
 from tests.e2e.test_onboarding import member_row
 from tests.e2e.test_weekly_exchange import at, two_sides
 from tests.support import Harness
@@ -74,9 +76,9 @@ async def test_a_report_on_seeded_data_gives_the_right_counts_and_a_valid_png(ha
     await h.command(facilitator, "report", "food")
     tr = h.services.i18n.for_locale("fr")
     text = h.texts(facilitator.id)[-2]  # the report text, then the chart
-    assert tr.ngettext("{count} reply", "{count} replies", 4) in text
-    assert tr.ngettext("{count} reply", "{count} replies", 1) in text
-    assert "Togo" in text and "Bretagne" in text and "█" in text
+    names = {"bretagne": tr.gettext("Brittany"), "togo": tr.gettext("Togo")}
+    assert html.unescape(reading_line(tr, report.reading, names)) in text  # "Togo answered 4 times, Bretagne 1: …"
+    assert text.count("█" * 10) == 1 and "█" * 11 not in text            # the larger side has the full bar
     assert "/promote" in text  # no territory has a facilitator of its own yet: the bot asks for one
     chart = h.last(facilitator.id)
     assert chart.photo
@@ -179,7 +181,8 @@ async def test_a_territory_facilitator_reaches_their_side_and_names_the_other_si
     await h.command(facilitator, "promote", f"{lome.id} food togo")
     assert "/promote" in h.last(facilitator.id).text  # Bretagne still has nobody: the bot asks for someone
     await h.command(lome, "announce", "food\nÀ tous")  # the whole circle: not theirs alone
-    assert "facilit" in h.last(lome.id).text.lower() and not h.last(lome.id).buttons()
+    refusal = h.services.i18n.for_locale("ee").gettext("This is reserved for facilitators.")
+    assert h.last(lome.id).text == refusal and not h.last(lome.id).buttons()
     await h.command(lome, "announce", "food togo\nÀ Lomé")
     assert h.last(lome.id).buttons()
     await h.command(lome, "promote", f"{rennes.id} food bretagne")
@@ -187,3 +190,29 @@ async def test_a_territory_facilitator_reaches_their_side_and_names_the_other_si
     assert "/promote" not in h.texts(facilitator.id)[-2]  # both sides now have a facilitator
     await h.command(lome, "newcircle", "water Water")  # circle rights are not global rights
     assert await circles.get_by_slug(h.db, "water") is None
+
+
+async def test_forget_leaves_no_row_about_a_member_with_journal_entries_rights_and_announcements(
+        harness: Harness, facilitator):
+    from tests.e2e.test_privacy import rows_mentioning
+
+    h = harness
+    rennes, lome, food, _ = await seed(h)
+    row = await member_row(h, rennes)
+    await h.command(facilitator, "promote", f"{rennes.id} food")
+    await h.command(rennes, "promote", f"{lome.id} food togo")           # promoted_by = Maël
+    await h.command(rennes, "announce", "food\nfr: Réunion jeudi")       # created_by = Maël
+    await h.tap(rennes, h.services.i18n.for_locale("fr").gettext("Send"))
+    assert await h.db.fetch_all("SELECT * FROM journal_entries WHERE member_id = ?", (row["id"],))
+
+    await h.command(rennes, "forget")
+    await h.tap(rennes, "Oui")
+    needles = ("+33612345678", "33612345678", "Maël", "Bihan", "Breizh")
+    found = await rows_mentioning(h, member_id=row["id"], telegram_id=rennes.id, needles=needles)
+    assert found == []
+    # What the circle shared stays: the reply, its territory, the Togo side's facilitator, the announcement.
+    kept = await h.db.fetch_all("SELECT territory_code, author_label FROM journal_entries WHERE text LIKE ?",
+                                ("%habitants votent%",))
+    assert [tuple(r) for r in kept] == [("bretagne", None)]
+    assert await h.db.fetch_one("SELECT 1 FROM circle_facilitators c JOIN members m ON m.id = c.member_id "
+                                "WHERE m.telegram_user_id = ?", (lome.id,))

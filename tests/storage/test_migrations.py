@@ -105,3 +105,11 @@ def test_the_wheel_ships_migrations_and_catalogs(tmp_path):
     for lang in ("fr", "en", "ee"):
         assert f"bot/_data/locales/{lang}/LC_MESSAGES/messages.po" in names
         assert f"bot/_data/locales/{lang}/LC_MESSAGES/prompts.po" in names
+
+
+async def test_using_the_database_inside_its_own_transaction_fails_loudly_instead_of_hanging(db):
+    await db.execute("CREATE TABLE things (name TEXT)")
+    with pytest.raises(RuntimeError, match="inside its own transaction"):
+        async with db.transaction():
+            await db.fetch_all("SELECT * FROM things")
+    assert await db.fetch_all("SELECT * FROM things") == []
