@@ -1,4 +1,4 @@
-"""`passerelle admin …`, `backup` and `stats`: all-or-nothing imports with line numbers, a backup safe while writing."""
+"""`passerelle admin …`, `backup`, `stats`: all-or-nothing imports with line numbers, a backup safe while writing."""
 
 from __future__ import annotations
 

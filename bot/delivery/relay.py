@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from telegram.ext import Application
 
@@ -95,7 +95,7 @@ async def relay_now(services: Services, reply: Reply, circle: Circle) -> int:
             tr = services.i18n.for_locale(place.locale, place.region)
             await _queue_relay(tx, reply, place, tr, rendered[tr.locale], now)
         await exchanges.set_reply_status(tx, reply.id, "relayed", now)
-        await _keep_in_journal(tx, circle, reply, author, rendered, now)
+        await _keep_in_journal(tx, circle, reply, author, rendered)
     return len(places)
 
 
@@ -179,16 +179,15 @@ async def flush_circle_digest(services: Services, circle: Circle) -> int:
         for reply in replies:
             await exchanges.set_reply_status(tx, reply.id, "relayed", now)
             own = {locale: r for (reply_id, locale), r in rendered.items() if reply_id == reply.id}
-            await _keep_in_journal(tx, circle, reply, authors[reply.id], own, now)
+            await _keep_in_journal(tx, circle, reply, authors[reply.id], own)
     return queued
 
 
 async def _keep_in_journal(tx: Queryable, circle: Circle, reply: Reply, author: ui.Author,
-                           rendered: dict[str, ui.RelayedReply], now: datetime) -> None:
+                           rendered: dict[str, ui.RelayedReply]) -> None:
     """Issue 6: the circle's journal keeps every relayed reply with the translations its readers got."""
     label = ", ".join(part for part in (author.name, author.organisation) if part and part != "—") or None
     translations = {locale: r.text for locale, r in rendered.items() if r.translated and r.text}
-    await journal.record_reply(tx, circle_id=circle.id, reply=reply, author_label=label,
-                               translations=translations, now=now)
+    await journal.record_reply(tx, circle_id=circle.id, reply=reply, author_label=label, translations=translations)
 
 

@@ -7,7 +7,7 @@ MAX_LENGTH = 3000    # per language; the rendered message stays under Telegram's
 
 
 def parse_announcement(lines: list[str], languages: tuple[str, ...]) -> dict[str, str]:
-    """Lines 'fr: …', 'en: …', 'ee: …' (other lines continue the previous language); unprefixed text is for all."""
+    """Lines 'fr: …', 'en: …', 'ee: …' (others continue the previous language); unprefixed text is for all."""
     texts: dict[str, list[str]] = {}
     current = ANY_LANGUAGE
     for line in lines:

@@ -13,7 +13,7 @@ from telegram.error import BadRequest
 
 from bot import calendar
 from bot.delivery import calls as call_delivery
-from bot.handlers.common import answer_query, member_of, translator
+from bot.handlers.common import active_member, answer_query, member_of, translator
 from bot.services import PasserelleContext
 from bot.storage import calls, circles, members
 from bot.storage.calls import Draft
@@ -209,10 +209,8 @@ async def receive_practice(update: Update, context: PasserelleContext, member: M
 async def list_sessions(update: Update, context: PasserelleContext) -> None:
     """/sessions: the member's upcoming calls, proposals being voted on, and past calls."""
     services = context.services
-    member = await member_of(context, update.effective_user)
-    tr = translator(services, member, update.effective_user)
-    if member is None or not member.is_active:
-        await update.effective_message.reply_text(tr.html("Send /start to join first."))
+    member, tr = await active_member(update, context)
+    if member is None:
         return
     now = services.clock.now()
     mine = await calls.calls_of(services.db, member.id)
@@ -228,10 +226,8 @@ async def list_sessions(update: Update, context: PasserelleContext) -> None:
 async def send_agenda(update: Update, context: PasserelleContext) -> None:
     """/agenda: one .ics with every upcoming confirmed call of the member's circles, in their zone."""
     services = context.services
-    member = await member_of(context, update.effective_user)
-    tr = translator(services, member, update.effective_user)
-    if member is None or not member.is_active:
-        await update.effective_message.reply_text(tr.html("Send /start to join first."))
+    member, tr = await active_member(update, context)
+    if member is None:
         return
     now = services.clock.now()
     upcoming = await calls.upcoming_in_circles(services.db, await circles.circle_ids_of(services.db, member.id), now)

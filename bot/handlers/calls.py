@@ -35,7 +35,7 @@ from bot.delivery import calls as call_delivery
 from bot.domain.slot_parsing import parse_local_slot
 from bot.domain.slots import NonexistentLocalTime, SlotProblem, local_slot_to_utc, validate_slot
 from bot.handlers import call_actions
-from bot.handlers.common import answer_query, member_of, translator
+from bot.handlers.common import active_member, answer_query, member_of, translator
 from bot.i18n import Translator
 from bot.services import PasserelleContext, Services
 from bot.storage import calls, circles
@@ -59,10 +59,8 @@ STEP_OF_ACTION = {"c": "circle", "p": "peers", "all": "peers", "pd": "peers", "d
 async def propose(update: Update, context: PasserelleContext) -> None:
     """/propose: start a new draft (replacing an unfinished one) with the choice of circle."""
     services = context.services
-    member = await member_of(context, update.effective_user)
-    tr = translator(services, member, update.effective_user)
-    if member is None or not member.is_active:
-        await update.effective_message.reply_text(tr.html("Send /start to join first."))
+    member, tr = await active_member(update, context)
+    if member is None:
         return
     joined = await _joined_circles(services, member)
     if not joined:

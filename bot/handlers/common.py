@@ -50,3 +50,13 @@ async def answer_query(update: Update, text: str | None = None, *, alert: bool =
     """Every button press gets an answer, or the member's app shows a spinner."""
     if update.callback_query is not None:
         await update.callback_query.answer(text=text[:200] if text else None, show_alert=alert)
+
+
+async def active_member(update: Update, context: PasserelleContext) -> tuple[Member | None, Translator]:
+    """The verified member behind an update and their translator; None (and a hint sent) for anyone else."""
+    member = await member_of(context, update.effective_user)
+    tr = translator(context.services, member, update.effective_user)
+    if member is None or not member.is_active:
+        await update.effective_message.reply_text(tr.html("Send /start to join first."))
+        return None, tr
+    return member, tr

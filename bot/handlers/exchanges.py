@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 from bot.delivery import relay
 from bot.delivery.prompts import prompt_text
 from bot.domain.framing import assess_framing, suggest_practice_angle
-from bot.handlers.common import answer_query, member_of, translator
+from bot.handlers.common import active_member, answer_query, member_of, translator
 from bot.services import PasserelleContext
 from bot.storage import circles, exchanges, members
 from bot.storage.exchanges import Reply
@@ -175,10 +175,8 @@ async def _reply_visible_to(context: PasserelleContext, member: Member | None, d
 async def show_prompt(update: Update, context: PasserelleContext) -> None:
     """/prompt: this week's question of each of the member's circles, again."""
     services = context.services
-    member = await member_of(context, update.effective_user)
-    tr = translator(services, member, update.effective_user)
-    if member is None or not member.is_active:
-        await update.effective_message.reply_text(tr.html("Send /start to join first."))
+    member, tr = await active_member(update, context)
+    if member is None:
         return
     rounds = await exchanges.latest_rounds_for_member(services.db, member.id)
     if not rounds:
@@ -216,10 +214,8 @@ async def pause(update: Update, context: PasserelleContext) -> None:
 
 async def resume(update: Update, context: PasserelleContext) -> None:
     services = context.services
-    member = await member_of(context, update.effective_user)
-    tr = translator(services, member, update.effective_user)
-    if member is None or not member.is_active:
-        await update.effective_message.reply_text(tr.html("Send /start to join first."))
+    member, tr = await active_member(update, context)
+    if member is None:
         return
     await members.update(services.db, member.id, services.clock.now(), paused_until=None)
     await update.effective_message.reply_text(tr.html("Welcome back: you will receive the questions again."))

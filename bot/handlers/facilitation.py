@@ -15,7 +15,6 @@ from bot.domain.invites import new_code
 from bot.domain.phones import format_international
 from bot.domain.facilitation import missing_territories
 from bot.handlers.common import answer_query, can_facilitate, is_facilitator, member_of, translator
-from bot.handlers.onboarding import ask_next_profile_step
 from bot.i18n import SafeHtml, Translator
 from bot.services import PasserelleContext
 from bot.storage import circles, facilitators, invites, members, outbox

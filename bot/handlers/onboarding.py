@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 from bot.domain import invites as invite_rules
 from bot.domain.phones import TerritoryRule, format_international, normalise_phone, place
 from bot.domain.profile import MAX_ORGANISATION_LENGTH, ORGANISATION_KINDS
-from bot.handlers.common import answer_query, member_of, translator
+from bot.handlers.common import active_member, answer_query, member_of, translator
 from bot.i18n import SUPPORTED_LOCALES, normalise_locale
 from bot.services import PasserelleContext
 from bot.storage import circles, invites, members, outbox
@@ -257,10 +257,8 @@ async def send_circle_picker(context: PasserelleContext, chat_id: int, member: M
 
 async def choose_circles(update: Update, context: PasserelleContext) -> None:
     """/circles: the multi-select picker, for verified members."""
-    member = await member_of(context, update.effective_user)
-    tr = translator(context.services, member, update.effective_user)
-    if member is None or not member.is_active:
-        await update.effective_message.reply_text(tr.html("Send /start to join first."))
+    member, tr = await active_member(update, context)
+    if member is None:
         return
     await send_circle_picker(context, update.effective_chat.id, member, onboarding=member.onboarding_step == "circles")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.handlers.common import answer_query, member_of, translator
+from bot.handlers.common import active_member, answer_query, member_of, translator
 from bot.services import PasserelleContext
 from bot.storage import calls
 from bot.ui import calls as screens
@@ -13,10 +13,8 @@ from bot.ui.callbacks import parse, parse_int
 
 async def show_pairing(update: Update, context: PasserelleContext) -> None:
     """/pairing: whether the member takes part in peer pairs, with a button to pause or resume."""
-    member = await member_of(context, update.effective_user)
-    tr = translator(context.services, member, update.effective_user)
-    if member is None or not member.is_active:
-        await update.effective_message.reply_text(tr.html("Send /start to join first."))
+    member, tr = await active_member(update, context)
+    if member is None:
         return
     text, markup = screens.pairing_status(tr, await calls.is_paused(context.services.db, member.id))
     await update.effective_message.reply_text(text, reply_markup=markup)

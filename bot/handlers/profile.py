@@ -7,7 +7,7 @@ import json
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
 from bot.handlers import exchanges
-from bot.handlers.common import answer_query, is_facilitator, member_of, translator
+from bot.handlers.common import active_member, answer_query, is_facilitator, member_of, translator
 from bot.handlers.onboarding import receive_organisation, send_circle_picker, _circles_of, _territory
 from bot.services import PasserelleContext
 from bot.storage import circles, members
@@ -24,10 +24,8 @@ async def _zone_choices(context: PasserelleContext, member) -> list[str]:
 
 async def show_profile(update: Update, context: PasserelleContext) -> None:
     """/me: profile with buttons to change language, organisation, kind and time zone."""
-    member = await member_of(context, update.effective_user)
-    tr = translator(context.services, member, update.effective_user)
-    if member is None or not member.is_active:
-        await update.effective_message.reply_text(tr.html("Send /start to join first."))
+    member, tr = await active_member(update, context)
+    if member is None:
         return
     territory = await _territory(context, member.territory_code)
     text, markup = screens.profile(tr, member, territory, await _circles_of(context, member))

@@ -46,7 +46,8 @@ async def rights_of(db: Queryable, member_id: int) -> list[Right]:
     return [Right(row["circle_id"], row["territory_code"], row["side"]) for row in rows]
 
 
-async def rights_in_circle(db: Queryable, circle_id: int, admin_telegram_ids: frozenset[int] = frozenset()) -> list[Right]:
+async def rights_in_circle(db: Queryable, circle_id: int,
+                           admin_telegram_ids: frozenset[int] = frozenset()) -> list[Right]:
     """The rights of everyone who facilitates a circle (global facilitators included), with their own side."""
     admins = sorted(admin_telegram_ids)
     marks = ", ".join("?" for _ in admins) or "NULL"

@@ -35,15 +35,15 @@ def _entry(row) -> JournalEntry:
 
 
 async def record_reply(tx: Queryable, *, circle_id: int, reply: Reply, author_label: str | None,
-                       translations: dict[str, str], now: datetime) -> int:
-    """Keep a reply in its circle's journal as it is relayed (call it in the relaying transaction)."""
+                       translations: dict[str, str]) -> int:
+    """Keep a reply in its circle's journal, dated when written (call it in the transaction that relays it)."""
     return await tx.insert(
         """INSERT INTO journal_entries (circle_id, source, member_id, author_label, territory_code, kind, text,
                                         language, translations, practice_tags, created_at)
            VALUES (?, 'reply', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (circle_id, reply.member_id, author_label, reply.territory_code, reply.kind, reply.text, reply.language,
          json.dumps(translations, ensure_ascii=False),
-         json.dumps(list(practice_tags(reply.text, reply.language)), ensure_ascii=False), now.isoformat()))
+         json.dumps(list(practice_tags(reply.text, reply.language)), ensure_ascii=False), reply.created_at))
 
 
 async def entries(db: Queryable, circle_id: int) -> list[JournalEntry]:

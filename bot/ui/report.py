@@ -23,10 +23,11 @@ def reading_line(tr: Translator, reading: Reading, names: dict[str, str]) -> Saf
     if reading.quieter is None:
         return tr.html("Balanced: {counts}. Openers keep taking turns.", counts=", ".join(
             f"{names.get(code, code)} {count}" for code, count in reading.counts))
-    return tr.nhtml("{louder} answered {count} time, {quieter} {quieter_count}: next prompts invite {quieter} to open.",
-                    "{louder} answered {count} times, {quieter} {quieter_count}: next prompts invite {quieter} to open.",
-                    louder_count, louder=names.get(louder, louder), quieter=names.get(quieter, quieter),
-                    quieter_count=quieter_count)
+    return tr.nhtml(
+        "{louder} answered {count} time, {quieter} {quieter_count}: next prompts invite {quieter} to open.",
+        "{louder} answered {count} times, {quieter} {quieter_count}: next prompts invite {quieter} to open.",
+        louder_count, louder=names.get(louder, louder), quieter=names.get(quieter, quieter),
+        quieter_count=quieter_count)
 
 
 def report_text(tr: Translator, circle: Circle, report: CircleReport, territories: Sequence[Territory], *,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 
 from bot.storage import circles, invites, members
 from tests.e2e.test_onboarding import begin, join, make_invite, member_row

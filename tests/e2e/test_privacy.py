@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import pytest
 
 from bot.storage import circles, invites, members
 from tests.e2e.test_onboarding import begin, join, member_row, tap_circle
