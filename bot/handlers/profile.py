@@ -11,7 +11,9 @@ from bot.handlers.common import active_member, answer_query, is_facilitator, mem
 from bot.handlers.onboarding import receive_organisation, send_circle_picker, _circles_of, _territory
 from bot.services import PasserelleContext
 from bot.storage import circles, members
+from bot.i18n import escape
 from bot.ui import screens
+from bot.ui.commands import FACILITATOR_COMMANDS, command_list
 from bot.ui.callbacks import pack, parse
 
 # Zones a member may pick: the territories' own, plus the one phonenumbers gave for their number.
@@ -120,13 +122,12 @@ async def confirm_forget(update: Update, context: PasserelleContext) -> None:
 async def help_command(update: Update, context: PasserelleContext) -> None:
     member = await member_of(context, update.effective_user)
     tr = translator(context.services, member, update.effective_user)
-    text = tr.html(
-        "<b>Passerelle</b>: exchanges of practice between Brittany and Togo, as equals.\n"
-        "/circles: choose your circles\n/me: profile, language, time zone\n/mydata: your data\n/forget: erase it")
+    lines = [tr.html("<b>Passerelle</b>: exchanges of practice between Brittany and Togo, as equals.")]
+    lines += [escape(f"/{command.command}: {command.description}")
+              for command in command_list(context.services.i18n, tr.locale)]
     if await is_facilitator(context.services, update.effective_user.id):
-        text += "\n\n" + tr.html(
-            "Facilitators: /invite, /newcircle, /members, /held, /promote, /bindgroup (in a group)")
-    await update.effective_message.reply_text(text)
+        lines += ["", tr.html("Facilitators: {commands}", commands=", ".join(f"/{c}" for c in FACILITATOR_COMMANDS))]
+    await update.effective_message.reply_text("\n".join(lines))
 
 
 async def private_text(update: Update, context: PasserelleContext) -> None:

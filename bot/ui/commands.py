@@ -28,6 +28,13 @@ MEMBER_COMMANDS = (
 )
 
 
+# Shown in /help to facilitators only (they are not in the public command menu).
+FACILITATOR_COMMANDS = (
+    "invite", "newcircle", "members", "held", "promote", "bindgroup", "sendprompt", "prompts", "addprompt",
+    "editprompt", "retireprompt", "relaymode",
+)
+
+
 def command_list(i18n: I18n, locale: str) -> list[BotCommand]:
     tr = i18n.for_locale(locale)
     return [BotCommand(name, tr.gettext(description)) for name, description in MEMBER_COMMANDS]
