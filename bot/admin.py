@@ -304,6 +304,9 @@ def backup(db_path: Path, target: Path, *, force: bool = False) -> str:
 
 
 async def stats(db_path: Path, out: Print = print) -> None:
+    """Print what the server holds (never creates a database that is not there)."""
+    if not db_path.exists():
+        raise AdminError(f"no database at {db_path}")
     db = await Database.open(db_path)
     try:
         await migrate.migrate(db, resources.migrations_dir())

@@ -8,15 +8,17 @@ bot was down is sent at the next tick if its week is not over (bot.domain.weekly
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import datetime
 
 from telegram.ext import Application
 
 from bot.domain import weekly
+from bot.domain.reciprocity import read_balance, report_weeks
 from bot.domain.prompt_library import prompt_by_key, prompts_for_theme
 from bot.i18n import Translator
 from bot.services import Services
-from bot.storage import circles, exchanges, outbox
+from bot.storage import circles, exchanges, outbox, reports
 from bot.storage.circles import Circle, Territory
 from bot.storage.database import Queryable
 from bot.storage.exchanges import Round
@@ -56,7 +58,12 @@ async def ensure_round(db: Queryable, circle: Circle, week_key: str, territories
         return None
     history = await exchanges.rounds_of(db, circle.id)
     prompt_key = weekly.choose_next_prompt(keys, [r.prompt_key for r in history])
-    opener = weekly.opening_territory(sorted(territories), len(history), [r.opener_territory for r in history])
+    # Reciprocity: the side that answered clearly less over the last weeks is invited to open (what /report
+    # announces); when the sides are balanced, opening simply alternates.
+    counts = Counter(fact.territory for fact in await reports.reply_facts(db, circle.id, report_weeks(now)))
+    quieter = read_balance(dict(counts), sorted(territories)).quieter
+    opener = quieter or weekly.opening_territory(sorted(territories), len(history),
+                                                 [r.opener_territory for r in history])
     return await exchanges.create_round(db, circle_id=circle.id, week_key=week_key, prompt_key=prompt_key,
                                        opener=opener, now=now)
 

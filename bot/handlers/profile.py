@@ -98,7 +98,8 @@ async def forget(update: Update, context: PasserelleContext) -> None:
         InlineKeyboardButton(tr.gettext("Yes, erase everything"), callback_data=pack("forget", "yes")),
         InlineKeyboardButton(tr.gettext("Cancel"), callback_data=pack("forget", "no"))]])
     await update.effective_message.reply_text(tr.html(
-        "This erases your profile, phone number, circles, votes and the replies attributed to you. "
+        "This erases your profile, phone number, circles, votes and proposals, and removes your name from the "
+        "answers kept in your circles' journal (they stay there anonymously, with your territory). "
         "It cannot be undone. Continue?"), reply_markup=markup)
 
 

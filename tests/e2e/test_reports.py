@@ -216,3 +216,19 @@ async def test_forget_leaves_no_row_about_a_member_with_journal_entries_rights_a
     assert [tuple(r) for r in kept] == [("bretagne", None)]
     assert await h.db.fetch_one("SELECT 1 FROM circle_facilitators c JOIN members m ON m.id = c.member_id "
                                 "WHERE m.telegram_user_id = ?", (lome.id,))
+
+
+async def test_replies_relayed_in_a_digest_enter_the_journal_with_their_translations(harness: Harness):
+    h = harness
+    h.services.translator = BracketTranslator()
+    rennes, lome = await two_sides(h)
+    food = await circles.get_by_slug(h.db, "food")
+    await circles.set_relay_mode(h.db, food.id, "digest")
+    await at(h, FIRST_MONDAY)
+    await h.text(lome, "Nous partageons les semences entre familles.")
+    assert await h.db.fetch_all("SELECT * FROM journal_entries") == []  # not relayed yet
+    await at(h, FIRST_MONDAY + timedelta(hours=2))
+    entries = await h.db.fetch_all("SELECT territory_code, text, translations FROM journal_entries")
+    assert [(e["territory_code"], e["text"]) for e in entries] == [
+        ("togo", "Nous partageons les semences entre familles.")]
+    assert "[fr] Nous partageons" in entries[0]["translations"]

@@ -251,3 +251,19 @@ async def test_a_circle_above_fifteen_members_switches_to_digests_by_itself(harn
     await at(h, datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
     assert "assemblée des mangeurs" in h.sim.sent_messages(lome.id)[-1].text
     assert len(h.sim.sent_messages(lome.id)) == before + 1
+
+
+async def test_the_quieter_side_is_invited_to_open_the_next_week(harness: Harness):
+    h = harness
+    rennes, lome = await two_sides(h)
+    await at(h, datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    first = (await exchanges.rounds_of(h.db, 1))[0]
+    talker = lome if first.opener_territory == "togo" else rennes
+    quiet_side = "bretagne" if talker is lome else "togo"
+    for index in range(4):
+        await h.text(talker, f"Nous organisons la réunion numéro {index} avec les habitants du quartier.")
+    await at(h, datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
+    await at(h, datetime(2026, 12, 14, 9, 0, tzinfo=UTC))
+    later = (await exchanges.rounds_of(h.db, 1))[1:]
+    # Without the balance rule the second week would alternate and the third come back to the talker's side.
+    assert [r.opener_territory for r in later] == [quiet_side, quiet_side]
