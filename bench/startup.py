@@ -28,21 +28,26 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot import resources  # noqa: E402
+from bot.app import build_application, open_store  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
+from bot.config import Config  # noqa: E402
+from bot.delivery.prompts import send_circle_prompts  # noqa: E402
 from bot.devtools.seeding import seed_members  # noqa: E402
 from bot.devtools.simulator import BotApiSimulator  # noqa: E402
-from bot.storage import calls, circles, migrate  # noqa: E402
-from bot.storage.database import Database  # noqa: E402
+from bot.i18n import I18n  # noqa: E402
+from bot.storage import calls, circles  # noqa: E402
 
 TOKEN = "123456:bench-startup-token"
 
 
 async def seed(sim: BotApiSimulator, db_path: Path, members: int, circle_count: int, call_count: int) -> int:
     """Returns the Telegram id of a member who will say /help."""
-    db = await Database.open(db_path)
-    now = SystemClock().now()
+    config = Config(token=TOKEN, api_url=sim.api_root, db_path=db_path)
+    app = build_application(config, clock=SystemClock(), i18n=I18n.load(resources.locales_dir()))
+    services = app.bot_data.services
+    await open_store(services)
+    db, now = services.db, services.clock.now()
     try:
-        await migrate.migrate(db, resources.migrations_dir())
         existing = len(await circles.list_open(db))
         async with db.transaction() as tx:
             for index in range(existing, circle_count):
@@ -69,9 +74,14 @@ async def seed(sim: BotApiSimulator, db_path: Path, members: int, circle_count: 
                 proposal = await calls.get_proposal(tx, proposal_id)
                 slot = (await calls.slots_of(tx, proposal))[0]
                 await calls.confirm(tx, proposal, slot, f"https://meet.jit.si/bench-{index}", now)
+        # A restart in the middle of the week: this week's question already went out (else the first tick would
+        # queue one per member, which bench/broadcast.py measures).
+        for circle in await circles.list_open(db):
+            await send_circle_prompts(services, circle, force=True)
+        await db.execute("UPDATE outbox SET status = 'sent'")
         return seeded[-1].telegram_user_id
     finally:
-        await db.close()
+        await app.post_shutdown(app)
 
 
 def rss_mb(pid: int) -> float:
@@ -111,6 +121,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--settle", type=float, default=25.0, help="seconds before the second memory reading")
     args = parser.parse_args()
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     with tempfile.TemporaryDirectory() as tmp, BotApiSimulator(token=TOKEN, strict_params=False) as sim:
         db_path = Path(tmp) / "bench.sqlite3"
         began = time.monotonic()

@@ -34,7 +34,7 @@ def due_work() -> tuple[DueWork, ...]:
 
 def sender_for(application: Application) -> Sender:
     services = application.bot_data.services
-    return Sender(bot=application.bot, db=services.db, clock=services.clock)
+    return Sender(bot=application.bot, db=services.db, clock=services.clock, keep_going=lambda: application.running)
 
 
 async def tick(application: Application) -> None:

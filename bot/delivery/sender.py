@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -67,6 +68,9 @@ class Sender:
     db: Database
     clock: Clock
     pace: Pace = field(default_factory=Pace)
+    # False once the application stops: PTB's shutdown waits for running jobs, and a broadcast takes minutes at
+    # Telegram's pace. What is left stays in the outbox for the next start.
+    keep_going: Callable[[], bool] = lambda: True
     _chat_ready_at: dict[int, float] = field(default_factory=dict)
     _global_ready_at: float = 0.0
 
@@ -74,6 +78,8 @@ class Sender:
         """Send every message due now, sleeping (through the clock) only as the limits require."""
         report = DrainReport()
         for _ in range(max_rounds):
+            if not self.keep_going():
+                break
             due = await outbox.due(self.db, self.clock.now())
             if not due:
                 break
@@ -82,6 +88,8 @@ class Sender:
                 await self.clock.sleep(min(self._chat_ready_at[m.chat_id] for m in due) - self._now())
                 continue
             for message in ready:
+                if not self.keep_going():
+                    return report
                 if self._chat_ready_at.get(message.chat_id, 0.0) > self._now():
                     continue  # a second message to the same chat in this batch waits for the next round
                 await self._wait_for_global_slot()

@@ -19,9 +19,24 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
 INK, GRID = "#222222", "#DDDDDD"
 
 
+# Pillow's built-in font covers ASCII only: French accents and Ewe letters (ɖ ɛ ƒ ɣ ŋ ɔ ʋ) would be boxes.
+# DejaVu Sans and Noto Sans cover them; Debian/Ubuntu ship them as fonts-dejavu-core / fonts-noto-core.
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+    "/usr/share/fonts/noto/NotoSans-Regular.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans.ttf",
+)
+
+
 def _font(size: int):
     from PIL import ImageFont
 
+    for path in FONT_CANDIDATES:
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            continue
     try:
         return ImageFont.load_default(size=size)  # a scalable font when Pillow has FreeType (its wheels do)
     except (TypeError, OSError):

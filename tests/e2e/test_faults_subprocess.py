@@ -147,3 +147,27 @@ def test_sigkill_during_a_broadcast_then_restart_loses_nothing_and_duplicates_at
         statuses = dict(connection.execute(
             "SELECT status, count(*) FROM outbox WHERE chat_id != ? GROUP BY status", (facilitator.id,)).fetchall())
     assert statuses == {"sent": len(chats)}
+
+
+def test_sigterm_during_a_broadcast_stops_promptly_and_keeps_the_rest_for_the_next_start(live_sim, tmp_path):
+    """PTB waits for running jobs at shutdown; a drain of 300 messages (10 s at 30/s) must not hold it."""
+    db = tmp_path / "bot.sqlite3"
+    seeded = asyncio.run(_seed(db, live_sim, 300))
+    chats = {s.telegram_user_id for s in seeded}
+    facilitator = live_sim.add_user("Claire")
+    process = _start(_env(live_sim.api_root, db, PASSERELLE_ADMINS=str(facilitator.id)), tmp_path)
+    try:
+        live_sim.wait_for(lambda s: s.waiting_polls == 1, timeout=30)
+        live_sim.send_command(facilitator.id, "sendprompt", args="food")
+        live_sim.wait_for(lambda s: sum(1 for m in s.sent_messages() if m.chat_id in chats) >= 20, timeout=30)
+        stopping = time.monotonic()
+        _, stderr = _stop(process)
+        stopped_in = time.monotonic() - stopping
+    finally:
+        if process.poll() is None:
+            _stop(process, signal.SIGKILL)
+    assert process.returncode == 0, stderr
+    assert stopped_in < 5
+    with sqlite3.connect(db) as connection:
+        pending = connection.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
+    assert pending > 0 and pending + sum(1 for m in live_sim.sent_messages() if m.chat_id in chats) == len(chats)
