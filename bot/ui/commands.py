@@ -31,7 +31,7 @@ MEMBER_COMMANDS = (
 # Shown in /help to facilitators only (they are not in the public command menu).
 FACILITATOR_COMMANDS = (
     "invite", "newcircle", "members", "held", "promote", "bindgroup", "sendprompt", "prompts", "addprompt",
-    "editprompt", "retireprompt", "relaymode",
+    "editprompt", "retireprompt", "relaymode", "report", "journal", "announce",
 )
 
 
