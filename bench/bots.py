@@ -57,4 +57,10 @@ def run_echo() -> None:
 
 if __name__ == "__main__":
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    {"passerelle": run_passerelle, "echo": run_echo}[sys.argv[1]]()
+    run = {"passerelle": run_passerelle, "echo": run_echo}[sys.argv[1]]
+    if os.environ.get("BENCH_PROFILE"):  # BENCH_PROFILE=out.prof: where the bot's time goes (python -m pstats)
+        import cProfile
+
+        cProfile.run("run()", os.environ["BENCH_PROFILE"])
+    else:
+        run()

@@ -17,6 +17,7 @@ from bot.services import BotData, PasserelleContext, Services
 from bot.storage import migrate
 from bot.storage.database import Database
 from bot.translation import translator_from_config
+from bot.update_order import PerChatUpdateProcessor
 from bot.ui import commands
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .request(HTTPXRequest(connection_pool_size=16, connect_timeout=connect_timeout, read_timeout=15.0))
         .get_updates_request(HTTPXRequest(connect_timeout=connect_timeout, read_timeout=15.0))
+        .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates=16))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

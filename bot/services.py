@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -23,6 +24,9 @@ class Services:
     # Set when the bot stops itself (another instance polls with the token): `passerelle run` prints it and
     # exits non-zero instead of looking like a clean stop.
     fatal_stop: str | None = None
+    # One lock per call proposal: with concurrent updates two votes' tally edits could land in the wrong order
+    # (the older reading last); under the lock the last edit always reads the votes after the last commit.
+    tally_locks: dict[int, asyncio.Lock] = field(default_factory=dict, repr=False)
 
     @property
     def db(self) -> Database:

@@ -8,6 +8,7 @@ closed:<call>:<member>, reminder:<call>:<sequence>:<member>:<24h|1h>, followup:<
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 
@@ -32,6 +33,8 @@ logger = logging.getLogger(__name__)
 VOTING_DAYS = 3
 VOTING_MIN = timedelta(minutes=30)
 VOTING_MARGIN = timedelta(hours=6)
+# Reminders are time-bound: the outbox sender takes rows with this key prefix before bulk ones (a broadcast).
+REMINDER_KEY_PREFIX = "reminder:"
 
 
 def voting_deadline(now: datetime, earliest_slot: datetime) -> datetime:
@@ -171,21 +174,26 @@ async def move_call(services: Services, proposal_id: int, start: datetime) -> Pr
 
 
 async def refresh_tally(services: Services, bot: Bot, proposal_id: int) -> None:
-    """Edit the proposer's tally message to the current votes (a live view; best effort)."""
-    db = services.db
-    proposal = await calls.get_proposal(db, proposal_id)
-    if proposal is None or proposal.tally_message_id is None or proposal.proposer_id is None:
-        return
-    proposer = await members.get(db, proposal.proposer_id)
-    if proposer is None:
-        return
-    text, markup = await tally_screen(services, proposal, proposer)
-    try:
-        await bot.edit_message_text(text, chat_id=proposer.telegram_user_id, message_id=proposal.tally_message_id,
-                                    reply_markup=markup)
-    except (BadRequest, Forbidden) as error:
-        # "message is not modified" (nothing changed) or deleted by the member: the tally is only a view.
-        logger.info("Tally of call %s not edited: %s", proposal_id, error)
+    """Edit the proposer's tally message to the current votes (a live view; best effort).
+
+    Read and edit under the proposal's lock: votes handled concurrently each refresh, and the last edit must show
+    every committed vote, not the reading of a refresh that started earlier.
+    """
+    async with services.tally_locks.setdefault(proposal_id, asyncio.Lock()):
+        db = services.db
+        proposal = await calls.get_proposal(db, proposal_id)
+        if proposal is None or proposal.tally_message_id is None or proposal.proposer_id is None:
+            return
+        proposer = await members.get(db, proposal.proposer_id)
+        if proposer is None:
+            return
+        text, markup = await tally_screen(services, proposal, proposer)
+        try:
+            await bot.edit_message_text(text, chat_id=proposer.telegram_user_id,
+                                        message_id=proposal.tally_message_id, reply_markup=markup)
+        except (BadRequest, Forbidden) as error:
+            # "message is not modified" (nothing changed) or deleted by the member: the tally is only a view.
+            logger.info("Tally of call %s not edited: %s", proposal_id, error)
 
 
 async def tally_screen(services: Services, proposal: Proposal, proposer: Member):
@@ -220,24 +228,49 @@ async def queue_reminders(services: Services, now: datetime) -> None:
     """T-24h and T-1h, computed from confirmed calls: after a restart a missed one goes out if the call is ahead."""
     horizon = now + max(offset for _, offset in REMINDER_OFFSETS)
     for proposal in await calls.confirmed_starting_between(services.db, now, horizon):
-        start = proposal.starts_at
-        people = await calls.participants(services.db, proposal)
-        keys = {(m.id, kind): f"reminder:{proposal.id}:{proposal.sequence}:{m.id}:{kind}"
-                for m in people for kind, _ in reminder_times(start)}
-        queued = await calls.queued_keys(services.db, list(keys.values()))
-        due = [(member, kind) for member in people for kind, at in reminder_times(start)
-               # The confirmation (or move) message stands for a reminder whose time had already passed then.
-               if (proposal.closed_at is None or at >= proposal.closed_at)
-               and reminder_due(kind, at, start, now, keys[(member.id, kind)] in queued)]
-        if not due:
-            continue
-        territories = await circles.territories(services.db)
-        async with services.db.transaction() as tx:
-            for member, kind in due:
-                tr = _tr(services, member)
-                text = screens.reminder(tr, kind, proposal, start, screens.reader_place(tr, member, territories),
-                                        territories)
-                await _send(tx, member, text, now, keys[(member.id, kind)])
+        await _queue_call_reminders(services, proposal, now)
+
+
+async def queue_reminders_falling_due(services: Services, since: datetime, now: datetime) -> None:
+    """The reminders whose instant fell in (since, now]: the every-second reminder job, so they leave on time.
+
+    One indexed range read per offset (calls starting in (since + offset, now + offset]), usually empty; the tick's
+    queue_reminders stays the catch-up after a restart or a skipped run. Both may see the same reminder: the
+    dedupe key queues it once.
+    """
+    seen: set[int] = set()
+    for _, offset in REMINDER_OFFSETS:
+        for proposal in await calls.confirmed_starting_between(services.db, since + offset, now + offset):
+            if proposal.id not in seen:
+                seen.add(proposal.id)
+                await _queue_call_reminders(services, proposal, now)
+
+
+async def _queue_call_reminders(services: Services, proposal: Proposal, now: datetime) -> None:
+    start = proposal.starts_at
+    people = await calls.participants(services.db, proposal)
+    keys = {(m.id, kind): reminder_key(proposal, m.id, kind) for m in people for kind, _ in reminder_times(start)}
+    queued = await calls.queued_keys(services.db, list(keys.values()))
+    due = [(member, kind) for member in people for kind, at in reminder_times(start)
+           # The confirmation (or move) message stands for a reminder whose time had already passed then.
+           if (proposal.closed_at is None or at >= proposal.closed_at)
+           and reminder_due(kind, at, start, now, keys[(member.id, kind)] in queued)]
+    if not due:
+        return
+    territories = await circles.territories(services.db)
+    async with services.db.transaction() as tx:
+        current = await calls.get_proposal(tx, proposal.id)
+        if current is None or (current.status, current.sequence) != ("confirmed", proposal.sequence):
+            return  # cancelled or moved since it was read: its pending reminders were just dropped
+        for member, kind in due:
+            tr = _tr(services, member)
+            text = screens.reminder(tr, kind, proposal, start, screens.reader_place(tr, member, territories),
+                                    territories)
+            await _send(tx, member, text, now, keys[(member.id, kind)])
+
+
+def reminder_key(proposal: Proposal, member_id: int, kind: str) -> str:
+    return f"{REMINDER_KEY_PREFIX}{proposal.id}:{proposal.sequence}:{member_id}:{kind}"
 
 
 async def queue_followups(services: Services, now: datetime) -> None:

@@ -25,6 +25,9 @@ from bot.storage.database import Database
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# While a long drain runs (a broadcast at 29/s), the outbox is read again this often, so that a message queued
+# meanwhile with priority (a call reminder) waits about this long, not behind the whole broadcast.
+REREAD_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class Sender:
     # False once the application stops: PTB's shutdown waits for running jobs, and a broadcast takes minutes at
     # Telegram's pace. What is left stays in the outbox for the next start.
     keep_going: Callable[[], bool] = lambda: True
+    # Rows whose dedupe key starts with this go before the others (time-bound messages: call reminders).
+    first: str | None = None
     _chat_ready_at: dict[int, float] = field(default_factory=dict)
     _global_ready_at: float = 0.0
 
@@ -80,16 +85,19 @@ class Sender:
         for _ in range(max_rounds):
             if not self.keep_going():
                 break
-            due = await outbox.due(self.db, self.clock.now())
+            due = await outbox.due(self.db, self.clock.now(), first=self.first)
             if not due:
                 break
             ready = [m for m in due if self._chat_ready_at.get(m.chat_id, 0.0) <= self._now()]
             if not ready:
                 await self.clock.sleep(min(self._chat_ready_at[m.chat_id] for m in due) - self._now())
                 continue
+            reread_at = self._now() + REREAD_SECONDS
             for message in ready:
                 if not self.keep_going():
                     return report
+                if self._now() >= reread_at:
+                    break
                 if self._chat_ready_at.get(message.chat_id, 0.0) > self._now():
                     continue  # a second message to the same chat in this batch waits for the next round
                 await self._wait_for_global_slot()

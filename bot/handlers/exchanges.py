@@ -13,6 +13,7 @@ from bot.domain.framing import assess_framing, suggest_practice_angle
 from bot.handlers.common import active_member, answer_query, member_of, translator
 from bot.services import PasserelleContext
 from bot.storage import circles, exchanges, members
+from bot.storage.circles import Circle
 from bot.storage.exchanges import Reply
 from bot.storage.members import Member
 from bot.ui import exchanges as ui
@@ -57,13 +58,15 @@ async def receive_reply(update: Update, context: PasserelleContext, member: Memb
         suggestion, markup = ui.framing_suggestion(tr, suggest_practice_angle(assessment, circle.theme or ""), reply_id)
         await message.reply_text(suggestion, reply_markup=markup)
         return
-    await _dispatch(update, context, member, await exchanges.get_reply(services.db, reply_id))
+    await _dispatch(update, context, member, await exchanges.get_reply(services.db, reply_id), circle)
 
 
-async def _dispatch(update: Update, context: PasserelleContext, member: Member, reply: Reply) -> None:
+async def _dispatch(update: Update, context: PasserelleContext, member: Member, reply: Reply,
+                    circle: Circle | None = None) -> None:
     services = context.services
     tr = translator(services, member)
-    circle = await circles.get(services.db, (await exchanges.get_round(services.db, reply.round_id)).circle_id)
+    if circle is None:
+        circle = await circles.get(services.db, (await exchanges.get_round(services.db, reply.round_id)).circle_id)
     if relay.relays_immediately(circle, await circles.count_members(services.db, circle.id)):
         count = await relay.relay_now(services, reply, circle)
         text = tr.nhtml("Thank you! Your answer is on its way to {count} place across the border.",

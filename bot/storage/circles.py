@@ -52,7 +52,9 @@ async def _names(db: Queryable, circle_id: int) -> dict[str, str]:
 async def _circle(db: Queryable, row) -> Circle | None:
     if row is None:
         return None
-    return Circle(row["id"], row["slug"], row["name"], bool(row["builtin"]), row["theme"], await _names(db, row["id"]),
+    # Built-in circles are named by the catalogs: no need to look up facilitator-given names.
+    names = {} if row["builtin"] else await _names(db, row["id"])
+    return Circle(row["id"], row["slug"], row["name"], bool(row["builtin"]), row["theme"], names,
                   row["prompt_weekday"], row["prompt_hour"], row["prompt_minute"], row["relay_mode"],
                   row["digest_minutes"])
 

@@ -50,13 +50,24 @@ async def enqueue(
     return changed == 1
 
 
-async def due(db: Database, now: datetime, limit: int = 500) -> list[OutboxMessage]:
-    """Pending messages whose time has come, oldest first."""
+async def due(db: Database, now: datetime, limit: int = 500, *, first: str | None = None) -> list[OutboxMessage]:
+    """Pending messages whose time has come, oldest first; those whose dedupe key starts with `first` before all."""
+    urgent = [] if first is None else await db.fetch_all(
+        """SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ? AND dedupe_key LIKE ? ESCAPE '\\'
+           ORDER BY id LIMIT ?""",
+        (now.isoformat(), _like_prefix(first), limit),
+    )
     rows = await db.fetch_all(
         "SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ? ORDER BY id LIMIT ?",
         (now.isoformat(), limit),
     )
-    return [_row(row) for row in rows]
+    taken = {row["id"] for row in urgent}
+    return [_row(row) for row in [*urgent, *(row for row in rows if row["id"] not in taken)][:limit]]
+
+
+def _like_prefix(prefix: str) -> str:
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{escaped}%"
 
 
 async def mark_sent(db: Database, message_id: int, now: datetime, telegram_message_id: int | None) -> None:
