@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 # While a long drain runs (a broadcast at 29/s), the outbox is read again this often, so that a message queued
 # meanwhile with priority (a call reminder) waits about this long, not behind the whole broadcast.
-REREAD_SECONDS = 1.0
+REREAD_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
