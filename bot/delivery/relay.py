@@ -104,7 +104,7 @@ async def _queue_relay(tx: Queryable, reply: Reply, place: Place, tr: Translator
     base = {"chat_id": place.chat_id}
     if place.thread_id:
         base["message_thread_id"] = place.thread_id
-    markup = ui.reply_buttons(tr, relayed)
+    markup = ui.reply_buttons(tr, relayed, reader_locale=place.locale)
     if reply.kind == "text":
         chunks = ui.relayed_text(tr, relayed, reader_locale=place.locale)
         for index, chunk in enumerate(chunks):

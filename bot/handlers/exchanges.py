@@ -155,8 +155,8 @@ async def translation_unclear(update: Update, context: PasserelleContext) -> Non
             admin = await members.get_by_telegram_id(tx, admin_id)
             admin_tr = translator(services, admin)
             text = admin_tr.html(
-                "{name} finds a machine translation unclear and asks for a human reading. Original ({language}):\n"
-                "{text}", name=member.display_name, language=ui.language_of(admin_tr, reply.language), text=reply.text)
+                "{name} asks for help to understand an answer written in {language}:\n{text}",
+                name=member.display_name, language=ui.language_of(admin_tr, reply.language), text=reply.text)
             await outbox.enqueue(tx, chat_id=admin_id, method="sendMessage", now=now,
                                  payload={"text": text, "parse_mode": "HTML"},
                                  dedupe_key=f"unclear:{reply.id}:{member.id}:{admin_id}")

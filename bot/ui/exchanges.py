@@ -82,13 +82,16 @@ def attribution(tr: Translator, reply: RelayedReply, *, reader_locale: str) -> S
     return SafeHtml(f"{line} <i>({note})</i>" if note else line)
 
 
-def reply_buttons(tr: Translator, reply: RelayedReply) -> InlineKeyboardMarkup | None:
-    if not reply.translated:
-        return None
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(tr.gettext("Show original"), callback_data=pack("ro", reply.reply_id)),
-        InlineKeyboardButton(tr.gettext("Translation unclear"), callback_data=pack("ru", reply.reply_id)),
-    ]])
+def reply_buttons(tr: Translator, reply: RelayedReply, *, reader_locale: str) -> InlineKeyboardMarkup | None:
+    """A machine translation offers the original and a human reading; an untranslated reply in another
+    language offers a human reading (a facilitator who reads both languages is asked)."""
+    buttons = []
+    if reply.translated:
+        buttons.append(InlineKeyboardButton(tr.gettext("Show original"), callback_data=pack("ro", reply.reply_id)))
+        buttons.append(InlineKeyboardButton(tr.gettext("Translation unclear"), callback_data=pack("ru", reply.reply_id)))
+    elif reply.text and reply.language != reader_locale:
+        buttons.append(InlineKeyboardButton(tr.gettext("Help me understand"), callback_data=pack("ru", reply.reply_id)))
+    return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
 def relayed_text(tr: Translator, reply: RelayedReply, *, reader_locale: str) -> list[str]:

@@ -90,3 +90,5 @@ async def test_ewe_readers_get_the_original_with_its_language_named(harness: Har
     relayed = h.sim.sent_messages(lome.id)[-1]
     assert "Les habitants décident ensemble." in relayed.text and "[ee]" not in relayed.text
     assert "Fransegbe" in relayed.text  # "French", named in Ewe
+    # No machine translation into Ewe: the reader can ask a facilitator who reads both languages.
+    assert [data.split(":")[0] for _, data in relayed.buttons()] == ["ru"]
