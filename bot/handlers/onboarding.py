@@ -8,10 +8,11 @@ from telegram import ReplyKeyboardRemove, Update
 from telegram.error import TelegramError
 
 from bot.domain import invites as invite_rules
-from bot.domain.phones import TerritoryRule, format_international, normalise_phone, place
+from bot.domain.phones import format_international
 from bot.domain.profile import MAX_ORGANISATION_LENGTH, ORGANISATION_KINDS
 from bot.handlers.common import active_member, answer_query, member_of, translator
 from bot.i18n import SUPPORTED_LOCALES, normalise_locale
+from bot.joining import PhoneRefusal, verify_and_place
 from bot.services import PasserelleContext
 from bot.storage import circles, invites, members, outbox
 from bot.storage.members import Member
@@ -19,6 +20,11 @@ from bot.ui import screens
 from bot.ui.callbacks import parse, parse_int
 
 logger = logging.getLogger(__name__)
+
+
+def N_(message: str) -> str:
+    """Mark for extraction; translated where shown."""
+    return message
 
 
 async def start(update: Update, context: PasserelleContext) -> None:
@@ -116,6 +122,15 @@ async def consent(update: Update, context: PasserelleContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=keyboard)
 
 
+PHONE_REFUSALS = {
+    PhoneRefusal.NOT_OWN: N_("This is not your own number. Please use the button below to share <b>your</b> number."),
+    PhoneRefusal.INVALID: N_("This number could not be verified. Please share the number of your Telegram account "
+                             "with the button below."),
+    PhoneRefusal.TAKEN: N_("This number is already used by another member. Ask a facilitator if you changed "
+                           "accounts."),
+}
+
+
 async def receive_contact(update: Update, context: PasserelleContext) -> None:
     """A shared contact: only the sender's own verified number is accepted."""
     services, message = context.services, update.effective_message
@@ -124,67 +139,26 @@ async def receive_contact(update: Update, context: PasserelleContext) -> None:
     if member is None or member.onboarding_step != "phone":
         await message.reply_text(tr.html("Send /start to begin."), reply_markup=ReplyKeyboardRemove())
         return
-    # Telegram sets contact.user_id itself; a forwarded or typed-in contact has another or no user_id.
-    if message.contact.user_id != update.effective_user.id:
-        text, keyboard = screens.phone_request(tr)
-        await message.reply_text(tr.html("This is not your own number. Please use the button below to share "
-                                          "<b>your</b> number."), reply_markup=keyboard)
-        return
-    phone = normalise_phone(message.contact.phone_number)
-    if phone is None:
-        await message.reply_text(tr.html("This number could not be verified. Please share the number of your "
-                                          "Telegram account with the button below."))
-        return
-    other = await members.get_by_phone(services.db, phone.e164)
-    if other is not None and other.id != member.id:
-        await message.reply_text(tr.html("This number is already used by another member. "
-                                          "Ask a facilitator if you changed accounts."))
-        return
-    territories = await circles.territories(services.db)
-    placement = place(phone, [TerritoryRule(t.code, t.country, t.default_zone, t.default_locale) for t in territories])
-    invite = await invites.get(services.db, member.pending_invite_code) if member.pending_invite_code else None
-    listed, listed_organisation = (False, None)
-    if invite is not None:
-        listed, listed_organisation = await invites.listed_organisation(services.db, invite.code, phone.e164)
-        refusal = invite_rules.refusal_for_phone(
-            invite_territory=invite.territory_code, member_territory=placement.territory_code,
-            restricted_to_list=invite.restricted_to_list, listed=listed)
-        if refusal is not None:
-            await message.reply_text(screens.invite_refusal(tr, refusal), reply_markup=ReplyKeyboardRemove())
-            await members.update(services.db, member.id, services.clock.now(), pending_invite_code=None)
-            return
-    locale = member.locale
-    if member.locale_source not in ("choice", "telegram") and placement.default_locale:
-        locale = placement.default_locale
     now = services.clock.now()
-    async with services.db.transaction() as tx:
-        if invite is not None and not await invites.consume(tx, invite.code):
-            refusal = invite_rules.InviteRefusal.EXHAUSTED
-            exhausted = True
-        else:
-            exhausted = False
-            await members.update(
-                tx, member.id, now, phone_e164=phone.e164, phone_region=phone.region,
-                territory_code=placement.territory_code, time_zone=placement.time_zone, locale=locale,
-                status="held" if placement.held else "active",
-                onboarding_step="held" if placement.held else "organisation",
-                organisation=listed_organisation or member.organisation, pending_invite_code=None)
-            if invite is not None and invite.circle_id is not None:
-                await circles.join(tx, member.id, invite.circle_id, now)
-    if exhausted:
-        await message.reply_text(screens.invite_refusal(tr, refusal), reply_markup=ReplyKeyboardRemove())
-        await members.update(services.db, member.id, now, pending_invite_code=None)
+    outcome = await verify_and_place(services.db, member, contact_owner=message.contact.user_id,
+                                     sender=update.effective_user.id, raw_phone=message.contact.phone_number, now=now)
+    if isinstance(outcome.refusal, PhoneRefusal):
+        keyboard = screens.phone_request(tr)[1] if outcome.refusal is PhoneRefusal.NOT_OWN else None
+        await message.reply_text(tr.html(PHONE_REFUSALS[outcome.refusal]), reply_markup=keyboard)
+        return
+    if outcome.refusal is not None:
+        await message.reply_text(screens.invite_refusal(tr, outcome.refusal), reply_markup=ReplyKeyboardRemove())
         return
     member = await members.get(services.db, member.id)
     tr = translator(services, member)
-    if placement.held:
+    if outcome.placement.held:
         await message.reply_text(tr.html(
             "Thank you. Your number is not from one of the exchange's territories, so a facilitator will review "
             "your request. You will get a message here."), reply_markup=ReplyKeyboardRemove())
         await notify_facilitators_of_held(context, member)
         return
-    territory = next(t for t in territories if t.code == placement.territory_code)
-    await message.reply_text(screens.placed(tr, territory, placement.time_zone, format_international(phone.e164), now),
+    await message.reply_text(screens.placed(tr, outcome.territory, outcome.placement.time_zone,
+                                            format_international(outcome.phone.e164), now),
                              reply_markup=ReplyKeyboardRemove())
     await ask_next_profile_step(update, context, member)
 
