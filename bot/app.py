@@ -50,11 +50,23 @@ def build_application(
     if rate_limiter:
         # PTB's limiter keeps direct replies under the global 30/s and 20/min per group; the outbox sender
         # paces fan-out itself (per private chat too, which PTB's limiter does not cover).
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+        builder = builder.rate_limiter(smooth_rate_limiter())
     application = builder.build()
     application.bot_data.services = services
     handlers.register(application)
     return application
+
+
+def smooth_rate_limiter() -> AIORateLimiter:
+    """Telegram's limits as smooth rates shared by direct replies and the outbox sender.
+
+    aiolimiter's buckets allow a burst of `max_rate` on top of the steady rate, so "30 per second" can put up to
+    60 requests in one second and earn 429s (which then pause everything). A bucket of one request refilled
+    every 1/29 s (and one per 3 s per group) keeps every one-second (one-minute) window under Telegram's limits,
+    whoever is sending: members talking during a broadcast slow the broadcast instead of triggering flood waits.
+    """
+    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 29, group_max_rate=1, group_time_period=3,
+                          max_retries=2)
 
 
 async def open_store(services: Services) -> None:
