@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from telegram import Bot
@@ -23,6 +24,7 @@ from bot.i18n import Translator
 from bot.services import Services
 from bot.storage import calls, circles, members, outbox
 from bot.storage.calls import Proposal
+from bot.storage.circles import Circle, Territory
 from bot.storage.database import Queryable
 from bot.storage.members import Member
 from bot.ui import calls as screens
@@ -96,25 +98,48 @@ async def close_proposal(services: Services, proposal_id: int) -> Proposal | Non
         return await calls.get_proposal(tx, proposal.id)
 
 
+@dataclass(frozen=True)
+class Audience:
+    """Everything a message about one call needs: its circle, the territories, who takes part, who proposed."""
+
+    circle: Circle
+    territories: list[Territory]
+    people: list[Member]
+    proposer: Member | None
+
+    @property
+    def names(self) -> list[str]:
+        return [p.display_name for p in self.people]
+
+
+async def _audience(tx: Queryable, proposal: Proposal) -> Audience:
+    return Audience(
+        await circles.get(tx, proposal.circle_id), await circles.territories(tx),
+        await calls.participants(tx, proposal),
+        await members.get(tx, proposal.proposer_id) if proposal.proposer_id else None)
+
+
+async def _send_ics(tx: Queryable, member: Member, proposal: Proposal, ics: bytes, now: datetime,
+                    caption: str | None = None) -> None:
+    payload: dict = {"document": file_payload("call.ics", ics)}
+    if caption:
+        payload.update(caption=caption, parse_mode="HTML")
+    await outbox.enqueue(tx, chat_id=member.telegram_user_id, method="sendDocument", member_id=member.id, now=now,
+                         payload=payload, dedupe_key=f"ics:{proposal.id}:{proposal.sequence}:{member.id}")
+
+
 async def _announce(tx: Queryable, services: Services, proposal: Proposal, now: datetime, *, kind: str) -> None:
     """Confirmation (or move) to every participant: local times, video link, and an .ics in their zone."""
-    circle = await circles.get(tx, proposal.circle_id)
-    territories = await circles.territories(tx)
-    people = await calls.participants(tx, proposal)
-    names = [p.display_name for p in people]
-    proposer = await members.get(tx, proposal.proposer_id) if proposal.proposer_id else None
-    for member in people:
+    audience = await _audience(tx, proposal)
+    for member in audience.people:
         tr = _tr(services, member)
-        reader = screens.reader_place(tr, member, territories)
-        text = screens.confirmation(tr, proposal, circle, proposal.starts_at, names, reader, territories,
-                                    moved=kind == "moved")
+        reader = screens.reader_place(tr, member, audience.territories)
+        text = screens.confirmation(tr, proposal, audience.circle, proposal.starts_at, audience.names, reader,
+                                    audience.territories, moved=kind == "moved")
         await _send(tx, member, text, now, f"{kind}:{proposal.id}:{proposal.sequence}:{member.id}")
-        ics = calendar.call_to_ics(event_for(tr, proposal, circle, names, proposer), reader.zone, dtstamp=now)
-        await outbox.enqueue(
-            tx, chat_id=member.telegram_user_id, method="sendDocument", member_id=member.id, now=now,
-            payload={"document": file_payload("call.ics", ics), "caption": screens.ics_caption(tr, proposal),
-                     "parse_mode": "HTML"},
-            dedupe_key=f"ics:{proposal.id}:{proposal.sequence}:{member.id}")
+        event = event_for(tr, proposal, audience.circle, audience.names, audience.proposer)
+        await _send_ics(tx, member, proposal, calendar.call_to_ics(event, reader.zone, dtstamp=now), now,
+                        caption=screens.ics_caption(tr, proposal))
 
 
 def event_for(tr: Translator, proposal: Proposal, circle, names: list[str], proposer: Member | None,
@@ -136,26 +161,18 @@ async def cancel_call(services: Services, proposal_id: int, by_member_id: int) -
             return None
         await calls.drop_pending_reminders(tx, proposal_id)
         proposal = await calls.get_proposal(tx, proposal_id)
-        circle = await circles.get(tx, proposal.circle_id)
-        territories = await circles.territories(tx)
-        people = await calls.participants(tx, proposal)
-        names = [p.display_name for p in people]
-        proposer = await members.get(tx, proposal.proposer_id) if proposal.proposer_id else None
-        for member in people:
+        audience = await _audience(tx, proposal)
+        start = proposal.starts_at if before.status == "confirmed" else None
+        for member in audience.people:
             if member.id == by_member_id:
                 continue
             tr = _tr(services, member)
-            reader = screens.reader_place(tr, member, territories)
-            start = proposal.starts_at if before.status == "confirmed" else None
-            await _send(tx, member, screens.cancelled(tr, proposal, start, reader, territories), now,
+            reader = screens.reader_place(tr, member, audience.territories)
+            await _send(tx, member, screens.cancelled(tr, proposal, start, reader, audience.territories), now,
                         f"cancel:{proposal.id}:{member.id}")
             if start is not None:
-                ics = calendar.call_to_ics(event_for(tr, proposal, circle, names, proposer, cancelled=True),
-                                           reader.zone, dtstamp=now)
-                await outbox.enqueue(
-                    tx, chat_id=member.telegram_user_id, method="sendDocument", member_id=member.id, now=now,
-                    payload={"document": file_payload("call.ics", ics)},
-                    dedupe_key=f"ics:{proposal.id}:{proposal.sequence}:{member.id}")
+                event = event_for(tr, proposal, audience.circle, audience.names, audience.proposer, cancelled=True)
+                await _send_ics(tx, member, proposal, calendar.call_to_ics(event, reader.zone, dtstamp=now), now)
         return proposal
 
 

@@ -15,7 +15,7 @@ from bot.domain.invites import new_code
 from bot.domain.phones import format_international
 from bot.domain.facilitation import missing_territories
 from bot.handlers.common import answer_query, can_facilitate, is_facilitator, member_of, translator
-from bot.i18n import SafeHtml, Translator
+from bot.i18n import Translator
 from bot.services import PasserelleContext
 from bot.storage import circles, facilitators, invites, members, outbox
 from bot.storage.circles import Territory
@@ -302,5 +302,3 @@ async def bind_group(update: Update, context: PasserelleContext) -> None:
                                      circle=screens.circle_name(tr, circle),
                                      side=tr.gettext("shared") if side == "shared" else side))
 
-
-__all__ = ["SafeHtml"]

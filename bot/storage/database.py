@@ -141,5 +141,3 @@ class Database:
         async with self._lock:
             return await Transaction(self._connection).fetch_all(sql, params)
 
-    async def raw_connection_for_backup(self) -> aiosqlite.Connection:
-        return self._connection
