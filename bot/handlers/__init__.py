@@ -6,7 +6,9 @@ handler (which would otherwise swallow them), and the contact handler before any
 
 from __future__ import annotations
 
-from telegram.ext import Application, CallbackQueryHandler, ChatJoinRequestHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application, CallbackQueryHandler, ChatJoinRequestHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters,
+)
 
 from bot.handlers import (announcements, call_actions, calls, errors, exchanges, facilitation, groups, onboarding,
                           pairs, profile, prompt_authoring, reports)
@@ -101,4 +103,5 @@ def register(application: Application) -> None:
     application.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.REPLY & (MEDIA | (filters.TEXT & ~filters.COMMAND)),
                                            exchanges.group_reply))
     application.add_handler(ChatJoinRequestHandler(groups.handle_join_request))
+    application.add_handler(ChatMemberHandler(profile.track_private_block, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_error_handler(errors.on_error)

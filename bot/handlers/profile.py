@@ -161,3 +161,15 @@ async def private_media(update: Update, context: PasserelleContext) -> None:
         return
     tr = translator(context.services, member, update.effective_user)
     await update.effective_message.reply_text(tr.gettext("Send /start to join the circles."))
+
+
+async def track_private_block(update: Update, context: PasserelleContext) -> None:
+    """my_chat_member in a private chat: a member who blocks the bot stops receiving, one who unblocks it gets
+    prompts and digests again (the sender only ever learns of blocks, through 403 answers)."""
+    change = update.my_chat_member
+    if change.chat.type != "private":
+        return
+    if change.new_chat_member.status == "kicked":
+        await members.mark_unreachable(context.services.db, change.chat.id)
+    elif change.new_chat_member.status == "member":
+        await members.mark_reachable(context.services.db, change.chat.id)

@@ -110,3 +110,14 @@ async def test_a_crash_mid_send_resumes_without_loss_and_at_most_one_duplicate(h
     assert {u.id for u in users} <= set(received)                   # nothing lost
     assert len(received) - len(set(received)) <= 1                  # at most the message in flight, again
     assert await outbox.counts(h.db) == {"sent": 12}
+
+
+async def test_a_member_who_unblocks_the_bot_receives_messages_again(harness: Harness):
+    h = harness
+    user = await _started(h, "Kossi")
+    h.sim.block_bot(user.id)
+    await h.deliver()
+    assert not (await members.get_by_telegram_id(h.db, user.id)).reachable
+    h.sim.unblock_bot(user.id)
+    await h.deliver()
+    assert (await members.get_by_telegram_id(h.db, user.id)).reachable
