@@ -5,7 +5,7 @@
 Seeds N verified members of one circle, queues this week's prompt for all of them (the real code path of
 `/sendprompt`), then lets the real outbox sender drain it against the simulator (30 messages/s overall, 1/s per
 private chat, 429 + retry_after beyond). Reports messages per second, 429s received, and losses/duplicates counted
-on what the simulator received. Target (issue 4): >= 27 msg/s, 0 lost, 0 duplicated.
+on what the simulator received. Target (issue 14): >= 28.5 msg/s (0.95 of the limit), 0 lost, 0 duplicated, 0 x 429.
 """
 
 from __future__ import annotations
@@ -71,7 +71,9 @@ async def run(count: int) -> int:
             queued = await send_circle_prompts(services, food, force=True)
             enqueued = time.perf_counter()
             before = len(sim.sent_messages())
-            report = await Sender(bot=app.bot, db=services.db, clock=services.clock).drain()
+            # The composition of `passerelle run`: the sender takes its turns in the Bot's rate limiter's pace.
+            sender = Sender(bot=app.bot, db=services.db, clock=services.clock, keeper=app.bot.rate_limiter.keeper)
+            report = await sender.drain()
             drained = time.perf_counter()
         finally:
             await app.post_shutdown(app)
@@ -88,8 +90,8 @@ async def run(count: int) -> int:
         print(f"429 answers received: {sim.rate_limited_count}")
         print(f"lost: {lost}  duplicated: {duplicated}")
         print(f"outbox: {await _counts(config)}")
-        ok = lost == 0 and duplicated == 0 and report.sent / elapsed >= 27
-        print("target (>= 27 msg/s, 0 lost, 0 duplicated):", "met" if ok else "NOT met")
+        ok = lost == 0 and duplicated == 0 and sim.rate_limited_count == 0 and report.sent / elapsed >= 28.5
+        print("target (>= 28.5 msg/s, 0 lost, 0 duplicated, 0 x 429):", "met" if ok else "NOT met")
         return 0 if ok else 1
 
 

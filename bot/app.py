@@ -6,15 +6,16 @@ import logging
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
 
 from bot import handlers, resources, scheduling
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.delivery.pace import PacedRateLimiter, PaceKeeper
 from bot.i18n import I18n
 from bot.services import BotData, PasserelleContext, Services
-from bot.storage import migrate
+from bot.storage import calls, migrate
 from bot.storage.database import Database
 from bot.translation import translator_from_config
 from bot.update_order import PerChatUpdateProcessor
@@ -48,25 +49,13 @@ def build_application(
         .post_shutdown(_post_shutdown)
     )
     if rate_limiter:
-        # PTB's limiter keeps direct replies under the global 30/s and 20/min per group; the outbox sender
-        # paces fan-out itself (per private chat too, which PTB's limiter does not cover).
-        builder = builder.rate_limiter(smooth_rate_limiter())
+        # One pace for everything the bot sends: direct answers take their slot in this limiter, the outbox
+        # sender takes its own in the same PaceKeeper (scheduling.sender_for), by priority.
+        builder = builder.rate_limiter(PacedRateLimiter(lambda: PaceKeeper(services.clock)))
     application = builder.build()
     application.bot_data.services = services
     handlers.register(application)
     return application
-
-
-def smooth_rate_limiter() -> AIORateLimiter:
-    """Telegram's limits as smooth rates shared by direct replies and the outbox sender.
-
-    aiolimiter's buckets allow a burst of `max_rate` on top of the steady rate, so "30 per second" can put up to
-    60 requests in one second and earn 429s (which then pause everything). A bucket of one request refilled
-    every 1/29 s (and one per 3 s per group) keeps every one-second (one-minute) window under Telegram's limits,
-    whoever is sending: members talking during a broadcast slow the broadcast instead of triggering flood waits.
-    """
-    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 29, group_max_rate=1, group_time_period=3,
-                          max_retries=2)
 
 
 async def open_store(services: Services) -> None:
@@ -79,6 +68,7 @@ async def open_store(services: Services) -> None:
         raise
     for migration in applied:
         logger.info("Applied migration %04d_%s", migration.version, migration.name)
+    await calls.load_memory(db)
     services.attach_db(db)
 
 

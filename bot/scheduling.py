@@ -17,6 +17,7 @@ from datetime import datetime
 
 from telegram.ext import Application
 
+from bot.delivery.pace import PacedRateLimiter
 from bot.delivery.sender import Sender
 from bot.services import Services
 
@@ -40,11 +41,12 @@ def due_work() -> tuple[DueWork, ...]:
 
 
 def sender_for(application: Application) -> Sender:
-    from bot.delivery.calls import REMINDER_KEY_PREFIX
-
+    """The outbox sender, sharing the pace of the Bot's rate limiter when it has one (production)."""
     services = application.bot_data.services
-    return Sender(bot=application.bot, db=services.db, clock=services.clock, keep_going=lambda: application.running,
-                  first=REMINDER_KEY_PREFIX)
+    limiter = application.bot.rate_limiter
+    keeper = limiter.keeper if isinstance(limiter, PacedRateLimiter) else None
+    return Sender(bot=application.bot, db=services.db, clock=services.clock, keeper=keeper,
+                  keep_going=lambda: application.running)
 
 
 async def tick(application: Application) -> None:

@@ -48,7 +48,14 @@ class BotData(dict):
 
 
 class PasserelleContext(CallbackContext[ExtBot, dict, dict, BotData]):
-    """CallbackContext with a typed `services` property."""
+    """CallbackContext with a typed `services` property.
+
+    PTB builds one context per update and hands it to every handler group, so it also carries what one update
+    reads once for all its handlers (`member_read`, see bot/handlers/common.py `member_of`).
+    """
+
+    # (telegram user id, db.memory.members_version when read, the member or None)
+    member_read: tuple[int, int, object] | None = None
 
     @property
     def services(self) -> Services:

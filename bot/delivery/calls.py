@@ -18,6 +18,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application
 
 from bot import calendar
+from bot.delivery import kinds
 from bot.delivery.sender import file_payload
 from bot.domain.slots import REMINDER_OFFSETS, pick_winner, reminder_due, reminder_times
 from bot.i18n import Translator
@@ -27,6 +28,7 @@ from bot.storage.calls import Proposal
 from bot.storage.circles import Circle, Territory
 from bot.storage.database import Queryable
 from bot.storage.members import Member
+from bot.storage.outbox import OutboxKey
 from bot.ui import calls as screens
 from bot.ui.screens import circle_name
 
@@ -35,8 +37,6 @@ logger = logging.getLogger(__name__)
 VOTING_DAYS = 3
 VOTING_MIN = timedelta(minutes=30)
 VOTING_MARGIN = timedelta(hours=6)
-# Reminders are time-bound: the outbox sender takes rows with this key prefix before bulk ones (a broadcast).
-REMINDER_KEY_PREFIX = "reminder:"
 
 
 def voting_deadline(now: datetime, earliest_slot: datetime) -> datetime:
@@ -48,12 +48,12 @@ def _tr(services: Services, member: Member) -> Translator:
     return services.i18n.for_locale(member.locale, member.phone_region)
 
 
-async def _send(tx: Queryable, member: Member, text: str, now: datetime, key: str, markup=None) -> None:
+async def _send(tx: Queryable, member: Member, text: str, now: datetime, key: OutboxKey, markup=None) -> None:
     payload = {"text": text, "parse_mode": "HTML"}
     if markup is not None:
         payload["reply_markup"] = markup.to_dict()
     await outbox.enqueue(tx, chat_id=member.telegram_user_id, method="sendMessage", member_id=member.id,
-                         payload=payload, now=now, dedupe_key=key)
+                         payload=payload, now=now, key=key)
 
 
 async def enqueue_invitations(tx: Queryable, services: Services, proposal_id: int, now: datetime) -> None:
@@ -69,7 +69,7 @@ async def enqueue_invitations(tx: Queryable, services: Services, proposal_id: in
         tr = _tr(services, member)
         text, markup = screens.invitation(tr, proposal, proposer, circle, slots, set(),
                                           screens.reader_place(tr, member, territories), territories)
-        await _send(tx, member, text, now, f"invite:{proposal.id}:{member.id}", markup)
+        await _send(tx, member, text, now, kinds.CALL_INVITATION.key(proposal.id, member.id), markup)
 
 
 async def close_proposal(services: Services, proposal_id: int) -> Proposal | None:
@@ -90,11 +90,11 @@ async def close_proposal(services: Services, proposal_id: int) -> Proposal | Non
             await calls.close_without_slot(tx, proposal.id, now)
             for member in await calls.participants(tx, proposal):
                 await _send(tx, member, screens.closed_without_slot(_tr(services, member), proposal), now,
-                            f"closed:{proposal.id}:{member.id}")
+                            kinds.CALL_CLOSED.key(proposal.id, member.id))
         else:
             video_url = calendar.video_room_url(services.config.video_base_url)
             await calls.confirm(tx, proposal, winner, video_url, now)
-            await _announce(tx, services, await calls.get_proposal(tx, proposal.id), now, kind="confirm")
+            await _announce(tx, services, await calls.get_proposal(tx, proposal.id), now, kind=kinds.CALL_CONFIRMED)
         return await calls.get_proposal(tx, proposal.id)
 
 
@@ -125,18 +125,18 @@ async def _send_ics(tx: Queryable, member: Member, proposal: Proposal, ics: byte
     if caption:
         payload.update(caption=caption, parse_mode="HTML")
     await outbox.enqueue(tx, chat_id=member.telegram_user_id, method="sendDocument", member_id=member.id, now=now,
-                         payload=payload, dedupe_key=f"ics:{proposal.id}:{proposal.sequence}:{member.id}")
+                         payload=payload, key=kinds.CALL_ICS.key(proposal.id, proposal.sequence, member.id))
 
 
-async def _announce(tx: Queryable, services: Services, proposal: Proposal, now: datetime, *, kind: str) -> None:
+async def _announce(tx: Queryable, services: Services, proposal: Proposal, now: datetime, *, kind: kinds.Kind) -> None:
     """Confirmation (or move) to every participant: local times, video link, and an .ics in their zone."""
     audience = await _audience(tx, proposal)
     for member in audience.people:
         tr = _tr(services, member)
         reader = screens.reader_place(tr, member, audience.territories)
         text = screens.confirmation(tr, proposal, audience.circle, proposal.starts_at, audience.names, reader,
-                                    audience.territories, moved=kind == "moved")
-        await _send(tx, member, text, now, f"{kind}:{proposal.id}:{proposal.sequence}:{member.id}")
+                                    audience.territories, moved=kind == kinds.CALL_MOVED)
+        await _send(tx, member, text, now, kind.key(proposal.id, proposal.sequence, member.id))
         event = event_for(tr, proposal, audience.circle, audience.names, audience.proposer)
         await _send_ics(tx, member, proposal, calendar.call_to_ics(event, reader.zone, dtstamp=now), now,
                         caption=screens.ics_caption(tr, proposal))
@@ -169,7 +169,7 @@ async def cancel_call(services: Services, proposal_id: int, by_member_id: int) -
             tr = _tr(services, member)
             reader = screens.reader_place(tr, member, audience.territories)
             await _send(tx, member, screens.cancelled(tr, proposal, start, reader, audience.territories), now,
-                        f"cancel:{proposal.id}:{member.id}")
+                        kinds.CALL_CANCELLED.key(proposal.id, member.id))
             if start is not None:
                 event = event_for(tr, proposal, audience.circle, audience.names, audience.proposer, cancelled=True)
                 await _send_ics(tx, member, proposal, calendar.call_to_ics(event, reader.zone, dtstamp=now), now)
@@ -186,7 +186,7 @@ async def move_call(services: Services, proposal_id: int, start: datetime) -> Pr
         await calls.reschedule(tx, proposal, start, now)
         await calls.drop_pending_reminders(tx, proposal_id)
         proposal = await calls.get_proposal(tx, proposal_id)
-        await _announce(tx, services, proposal, now, kind="moved")
+        await _announce(tx, services, proposal, now, kind=kinds.CALL_MOVED)
         return proposal
 
 
@@ -267,11 +267,11 @@ async def _queue_call_reminders(services: Services, proposal: Proposal, now: dat
     start = proposal.starts_at
     people = await calls.participants(services.db, proposal)
     keys = {(m.id, kind): reminder_key(proposal, m.id, kind) for m in people for kind, _ in reminder_times(start)}
-    queued = await calls.queued_keys(services.db, list(keys.values()))
+    queued = await calls.queued_keys(services.db, [key.text for key in keys.values()])
     due = [(member, kind) for member in people for kind, at in reminder_times(start)
            # The confirmation (or move) message stands for a reminder whose time had already passed then.
            if (proposal.closed_at is None or at >= proposal.closed_at)
-           and reminder_due(kind, at, start, now, keys[(member.id, kind)] in queued)]
+           and reminder_due(kind, at, start, now, keys[(member.id, kind)].text in queued)]
     if not due:
         return
     territories = await circles.territories(services.db)
@@ -286,8 +286,8 @@ async def _queue_call_reminders(services: Services, proposal: Proposal, now: dat
             await _send(tx, member, text, now, keys[(member.id, kind)])
 
 
-def reminder_key(proposal: Proposal, member_id: int, kind: str) -> str:
-    return f"{REMINDER_KEY_PREFIX}{proposal.id}:{proposal.sequence}:{member_id}:{kind}"
+def reminder_key(proposal: Proposal, member_id: int, kind: str) -> OutboxKey:
+    return kinds.CALL_REMINDER.key(proposal.id, proposal.sequence, member_id, kind)
 
 
 async def queue_followups(services: Services, now: datetime) -> None:
@@ -298,4 +298,4 @@ async def queue_followups(services: Services, now: datetime) -> None:
             await calls.start_followups(tx, proposal, people, now)
             for member in people:
                 text, markup = screens.followup_question(_tr(services, member), proposal)
-                await _send(tx, member, text, now, f"followup:{proposal.id}:{member.id}", markup)
+                await _send(tx, member, text, now, kinds.CALL_FOLLOWUP.key(proposal.id, member.id), markup)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from telegram.ext import Application
 
+from bot.delivery import kinds
 from bot.domain.pairing import Participant, pair_up
 from bot.services import Services
 from bot.storage import calls, circles, members, outbox
@@ -67,7 +68,7 @@ async def _introduce(tx: Queryable, services: Services, circle: Circle, group_id
                                             notes, cities)
         await outbox.enqueue(tx, chat_id=member.telegram_user_id, method="sendMessage", member_id=member.id,
                              payload={"text": text, "parse_mode": "HTML", "reply_markup": markup.to_dict()},
-                             now=now, dedupe_key=f"pair-intro:{group_id}:{member.id}")
+                             now=now, key=kinds.PAIR_INTRODUCTION.key(group_id, member.id))
 
 
 async def _ask_whether_met(services: Services, cycle: calls.PairCycle, now: datetime) -> None:
@@ -81,5 +82,5 @@ async def _ask_whether_met(services: Services, cycle: calls.PairCycle, now: date
                 text, markup = screens.pair_check(tr, circle, group_id, [p for p in group if p.id != member.id])
                 await outbox.enqueue(tx, chat_id=member.telegram_user_id, method="sendMessage", member_id=member.id,
                                      payload={"text": text, "parse_mode": "HTML", "reply_markup": markup.to_dict()},
-                                     now=now, dedupe_key=f"pair-check:{group_id}:{member.id}")
+                                     now=now, key=kinds.PAIR_CHECK.key(group_id, member.id))
         await calls.mark_cycle_checked(tx, cycle.id, now)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from telegram.ext import Application
 
+from bot.delivery import kinds
 from bot.domain import weekly
 from bot.domain.reciprocity import read_balance, report_weeks
 from bot.domain.prompt_library import prompt_by_key, prompts_for_theme
@@ -119,13 +120,13 @@ async def _queue_prompt(tx: Queryable, services: Services, circle: Circle, round
                         territories: dict[str, Territory], now: datetime) -> int:
     tr = services.i18n.for_locale(member.locale, member.phone_region)
     text = await prompt_text(tx, tr, round_.prompt_key)
-    key = f"prompt:{round_.id}:{member.telegram_user_id}"
+    key = kinds.WEEKLY_PROMPT.key(round_.id, member.telegram_user_id)
     if text is None or not await exchanges.record_delivery(tx, round_id=round_.id, chat_id=member.telegram_user_id,
-                                                           member_id=member.id, outbox_key=key, now=now):
+                                                           member_id=member.id, outbox_key=key.text, now=now):
         return 0
     message = ui.prompt_message(tr, circle, text, territories[round_.opener_territory], member.territory_code)
     await outbox.enqueue(tx, chat_id=member.telegram_user_id, member_id=member.id, method="sendMessage",
-                         payload={"text": message, "parse_mode": "HTML"}, dedupe_key=key, now=now)
+                         payload={"text": message, "parse_mode": "HTML"}, key=key, now=now)
     return 1
 
 
@@ -137,9 +138,9 @@ async def _post_in_groups(tx: Queryable, services: Services, circle: Circle, ter
         territory = territory_rows.get(group.territory_code or "") or territory_rows.get(territories[0])
         week_key = weekly.iso_week_key(now.astimezone(_zone(territory.default_zone)))
         round_ = await exchanges.round_of_week(tx, circle.id, week_key)
-        key = f"prompt:{round_.id}:{group.chat_id}" if round_ else ""
+        key = kinds.WEEKLY_PROMPT.key(round_.id if round_ else "", group.chat_id)
         if round_ is None or not await exchanges.record_delivery(tx, round_id=round_.id, chat_id=group.chat_id,
-                                                                 member_id=None, outbox_key=key, now=now):
+                                                                 member_id=None, outbox_key=key.text, now=now):
             continue
         tr = services.i18n.for_locale(territory.default_locale)
         text = await prompt_text(tx, tr, round_.prompt_key)
@@ -148,6 +149,6 @@ async def _post_in_groups(tx: Queryable, services: Services, circle: Circle, ter
         payload = {"text": message, "parse_mode": "HTML"}
         if group.thread_id:
             payload["message_thread_id"] = group.thread_id
-        await outbox.enqueue(tx, chat_id=group.chat_id, method="sendMessage", payload=payload, dedupe_key=key, now=now)
+        await outbox.enqueue(tx, chat_id=group.chat_id, method="sendMessage", payload=payload, key=key, now=now)
         posted += 1
     return posted

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from telegram.ext import Application
 
+from bot.delivery import kinds
 from bot.i18n import Translator
 from bot.services import Services
 from bot.storage import circles, exchanges, journal, members, outbox
@@ -112,7 +113,7 @@ async def _queue_relay(tx: Queryable, reply: Reply, place: Place, tr: Translator
             if markup is not None and index == len(chunks) - 1:
                 payload["reply_markup"] = markup.to_dict()
             await outbox.enqueue(tx, chat_id=place.chat_id, member_id=place.member_id, method="sendMessage",
-                                 payload=payload, dedupe_key=f"relay:{reply.id}:{place.chat_id}:{index}", now=now)
+                                 payload=payload, key=kinds.RELAY.key(reply.id, place.chat_id, index), now=now)
         return
     # Media are copied by Telegram itself: nothing is downloaded, which matters on slow connections.
     payload = {**base, "from_chat_id": reply.source_chat_id, "message_id": reply.source_message_id,
@@ -120,7 +121,7 @@ async def _queue_relay(tx: Queryable, reply: Reply, place: Place, tr: Translator
     if markup is not None:
         payload["reply_markup"] = markup.to_dict()
     await outbox.enqueue(tx, chat_id=place.chat_id, member_id=place.member_id, method="copyMessage", payload=payload,
-                         dedupe_key=f"relay:{reply.id}:{place.chat_id}:0", now=now)
+                         key=kinds.RELAY.key(reply.id, place.chat_id, 0), now=now)
 
 
 def window_start(now: datetime, minutes: int) -> datetime:
@@ -173,7 +174,7 @@ async def flush_circle_digest(services: Services, circle: Circle) -> int:
                 if markup is not None and index == len(chunks) - 1:
                     payload["reply_markup"] = markup.to_dict()
                 await outbox.enqueue(tx, chat_id=place.chat_id, member_id=place.member_id, method="sendMessage",
-                                     payload=payload, dedupe_key=f"digest:{place.chat_id}:{window.isoformat()}:{index}",
+                                     payload=payload, key=kinds.DIGEST.key(place.chat_id, window.isoformat(), index),
                                      now=now)
             queued += 1
         for reply in replies:

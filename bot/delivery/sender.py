@@ -1,9 +1,11 @@
-"""Drain the outbox within Telegram's limits; one sender owns the pace of all fan-out.
+"""Drain the outbox within Telegram's limits, taking each message's turn in the bot's one pace (bot/delivery/pace.py).
 
-Limits (TELEGRAM-NOTES §1): about 30 messages/s in total, 1/s per private chat, 20/min per group. 429 answers
-carry retry_after, which we honour for the whole bot. 403 means the member blocked the bot (or left): stop
-sending to them. A row is marked sent right after Telegram confirms it, so a crash re-sends at most the one
-message in flight.
+Limits (TELEGRAM-NOTES §1): about 30 messages/s in total, 1/s per private chat, 20/min per group; the PaceKeeper
+shared with direct answers spaces the sends and orders them by priority (a reminder before a relayed reply before
+a broadcast), so a broadcast only uses what members' answers leave. 429 answers carry retry_after: the chat (or,
+when several chats get one, everything) waits that long. 403 means the member blocked the bot (or left): stop
+sending to them. Messages go one at a time and a row is marked sent right after Telegram confirms it, so a crash
+re-sends at most the one message in flight.
 """
 
 from __future__ import annotations
@@ -19,22 +21,18 @@ from telegram import Bot, InputFile
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
+from bot.delivery.pace import PACED, PacedRateLimiter, PaceKeeper, retry_after_seconds
 from bot.storage import members, outbox
 from bot.storage.database import Database
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-# While a long drain runs (a broadcast at 29/s), the outbox is read again this often, so that a message queued
-# meanwhile with priority (a call reminder) waits about this long, not behind the whole broadcast.
+# While a long drain runs (a broadcast), the outbox is read again this often, so that a message queued meanwhile
+# with a higher priority (a call reminder) waits about this long, not behind the whole broadcast.
 REREAD_SECONDS = 0.25
-
-
-@dataclass(frozen=True)
-class Pace:
-    per_second: float = 29.0        # just under the ~30/s global limit (direct replies rarely coincide)
-    private_interval: float = 1.0   # one message per second per private chat
-    group_interval: float = 3.0     # 20 messages per minute per group
+# Rows read at a time: about 3 s of sending; reading more would only be read again after REREAD_SECONDS.
+BATCH = 100
 
 
 @dataclass
@@ -59,70 +57,58 @@ def _with_files(payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def retry_after_seconds(error: RetryAfter) -> float:
-    """retry_after is an int or, with PTB_TIMEDELTA=true, a timedelta."""
-    value: Any = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
 @dataclass
 class Sender:
     bot: Bot
     db: Database
     clock: Clock
-    pace: Pace = field(default_factory=Pace)
+    # The pace shared with direct answers (the Bot's PacedRateLimiter's); a sender of its own without one.
+    keeper: PaceKeeper | None = None
     # False once the application stops: PTB's shutdown waits for running jobs, and a broadcast takes minutes at
     # Telegram's pace. What is left stays in the outbox for the next start.
     keep_going: Callable[[], bool] = lambda: True
-    # Rows whose dedupe key starts with this go before the others (time-bound messages: call reminders).
-    first: str | None = None
-    _chat_ready_at: dict[int, float] = field(default_factory=dict)
-    _global_ready_at: float = 0.0
+    _rate_limit_args: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.keeper is None:
+            self.keeper = PaceKeeper(self.clock)
+        if isinstance(getattr(self.bot, "rate_limiter", None), PacedRateLimiter):
+            self._rate_limit_args = {"rate_limit_args": PACED}  # the turn is taken here, not again in the limiter
 
     async def drain(self, *, max_rounds: int = 10_000) -> DrainReport:
-        """Send every message due now, sleeping (through the clock) only as the limits require."""
+        """Send every message due now, highest priority first, waiting (through the clock) only for the pace."""
         report = DrainReport()
+        keeper = self.keeper
         for _ in range(max_rounds):
             if not self.keep_going():
                 break
-            due = await outbox.due(self.db, self.clock.now(), first=self.first)
+            due = await outbox.due(self.db, self.clock.now(), limit=BATCH)
             if not due:
                 break
-            ready = [m for m in due if self._chat_ready_at.get(m.chat_id, 0.0) <= self._now()]
+            ready = [m for m in due if keeper.ready_at(m.chat_id) <= keeper.now()]
             if not ready:
-                await self.clock.sleep(min(self._chat_ready_at[m.chat_id] for m in due) - self._now())
+                await keeper.sleep_until(min(keeper.ready_at(m.chat_id) for m in due))
                 continue
-            reread_at = self._now() + REREAD_SECONDS
+            reread_at = keeper.now() + REREAD_SECONDS
             for message in ready:
                 if not self.keep_going():
                     return report
-                if self._now() >= reread_at:
+                if keeper.now() >= reread_at:
                     break
-                if self._chat_ready_at.get(message.chat_id, 0.0) > self._now():
+                if keeper.ready_at(message.chat_id) > keeper.now():
                     continue  # a second message to the same chat in this batch waits for the next round
-                await self._wait_for_global_slot()
+                await keeper.turn(message.priority, message.chat_id)
                 await self._send(message, report)
         return report
 
-    def _now(self) -> float:
-        return self.clock.now().timestamp()
-
-    async def _wait_for_global_slot(self) -> None:
-        wait = self._global_ready_at - self._now()
-        if wait > 0:
-            await self.clock.sleep(wait)
-        self._global_ready_at = max(self._global_ready_at, self._now()) + 1.0 / self.pace.per_second
-
     async def _send(self, message: outbox.OutboxMessage, report: DrainReport) -> None:
-        interval = self.pace.group_interval if message.chat_id < 0 else self.pace.private_interval
-        self._chat_ready_at[message.chat_id] = self._now() + interval
         try:
             # The Bot's own method (sendMessage -> Bot.sendMessage): PTB's parameter names are the Bot API's, and
             # do_api_request would warn that a dedicated method exists.
-            result = await getattr(self.bot, message.method)(**_with_files(message.payload))
+            result = await getattr(self.bot, message.method)(**_with_files(message.payload), **self._rate_limit_args)
         except RetryAfter as error:
             wait = retry_after_seconds(error)
-            self._global_ready_at = self._now() + wait
+            self.keeper.rate_limited(message.chat_id, wait)
             report.rate_limited += 1
             report.postponed += 1
             await outbox.postpone(self.db, message.id, self.clock.now() + timedelta(seconds=wait), str(error),

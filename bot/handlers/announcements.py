@@ -17,6 +17,7 @@ from bot.domain.facilitation import may_reach
 from bot.handlers.common import answer_query, member_of, rights_of, translator
 from bot.i18n import SUPPORTED_LOCALES, SafeHtml, Translator, escape
 from bot.services import PasserelleContext
+from bot.delivery import kinds
 from bot.storage import announcements, circles, outbox
 from bot.storage.announcements import Announcement
 from bot.storage.circles import Circle
@@ -107,5 +108,5 @@ async def _queue(context: PasserelleContext, draft: Announcement) -> int:
             text = announcement_message(reader, circle, text_for(draft.texts, reader.locale))
             await outbox.enqueue(tx, chat_id=person.telegram_user_id, member_id=person.id, method="sendMessage",
                                  payload={"text": text, "parse_mode": "HTML"}, now=now,
-                                 dedupe_key=f"announce:{draft.id}:{person.id}")
+                                 key=kinds.ANNOUNCEMENT.key(draft.id, person.id))
     return len(people)

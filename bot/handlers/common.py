@@ -12,9 +12,18 @@ from bot.storage.members import Member
 
 
 async def member_of(context: PasserelleContext, user: User | None) -> Member | None:
+    """The member behind a Telegram user, read once per update: the handlers of every group share the reading
+    (the call-step handler in group -1, then the command or text handler) unless a member was written since."""
     if user is None:
         return None
-    return await members.get_by_telegram_id(context.services.db, user.id)
+    db = context.services.db
+    read = context.member_read
+    if read is not None and read[0] == user.id and read[1] == db.memory.members_version:
+        return read[2]
+    version = db.memory.members_version  # before the read: a write meanwhile makes this reading stale
+    member = await members.get_by_telegram_id(db, user.id)
+    context.member_read = (user.id, version, member)
+    return member
 
 
 def translator(services: Services, member: Member | None, user: User | None = None) -> Translator:
@@ -24,11 +33,15 @@ def translator(services: Services, member: Member | None, user: User | None = No
     return services.i18n.for_locale(normalise_locale(user.language_code if user else None))
 
 
-async def is_facilitator(services: Services, user_id: int) -> bool:
-    """Facilitators: PASSERELLE_ADMINS, plus verified members they promoted."""
+_UNREAD = object()
+
+
+async def is_facilitator(services: Services, user_id: int, member: Member | None | object = _UNREAD) -> bool:
+    """Facilitators: PASSERELLE_ADMINS, plus verified members they promoted (pass `member` when already read)."""
     if services.is_env_admin(user_id):
         return True
-    member = await members.get_by_telegram_id(services.db, user_id)
+    if member is _UNREAD:
+        member = await members.get_by_telegram_id(services.db, user_id)
     return member is not None and member.is_active and await facilitators.is_promoted(services.db, member.id)
 
 

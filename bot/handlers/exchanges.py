@@ -7,7 +7,7 @@ from datetime import timedelta
 from telegram import Message, Update
 from telegram.error import TelegramError
 
-from bot.delivery import relay
+from bot.delivery import kinds, relay
 from bot.delivery.prompts import prompt_text
 from bot.domain.framing import assess_framing, suggest_practice_angle
 from bot.handlers.common import active_member, answer_query, member_of, translator
@@ -159,7 +159,7 @@ async def translation_unclear(update: Update, context: PasserelleContext) -> Non
                 name=member.display_name, language=ui.language_of(admin_tr, reply.language), text=reply.text)
             await outbox.enqueue(tx, chat_id=admin_id, method="sendMessage", now=now,
                                  payload={"text": text, "parse_mode": "HTML"},
-                                 dedupe_key=f"unclear:{reply.id}:{member.id}:{admin_id}")
+                                 key=kinds.TRANSLATION_UNCLEAR.key(reply.id, member.id, admin_id))
     await answer_query(update, tr.gettext("A facilitator has been asked to help."), alert=True)
 
 

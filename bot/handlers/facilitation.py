@@ -17,6 +17,7 @@ from bot.domain.facilitation import missing_territories
 from bot.handlers.common import answer_query, can_facilitate, is_facilitator, member_of, translator
 from bot.i18n import Translator
 from bot.services import PasserelleContext
+from bot.delivery import kinds
 from bot.storage import circles, facilitators, invites, members, outbox
 from bot.storage.circles import Territory
 from bot.storage.members import Member
@@ -201,7 +202,7 @@ async def decide_held(update: Update, context: PasserelleContext) -> None:
         verdict = tr.html("{name} refused.", name=target.display_name)
     await outbox.enqueue(services.db, chat_id=target.telegram_user_id, member_id=target.id, method="sendMessage",
                          payload={"text": note, "parse_mode": "HTML"}, now=now,
-                         dedupe_key=f"held-decision:{target.id}")
+                         key=kinds.HELD_DECISION.key(target.id))
     await answer_query(update)
     await update.callback_query.edit_message_text(verdict)
     if approve:
@@ -218,7 +219,7 @@ async def _continue_onboarding_of(context: PasserelleContext, member_id: int) ->
             payload = {"text": text, "parse_mode": "HTML", "reply_markup": markup.to_dict()}
         await outbox.enqueue(context.services.db, chat_id=member.telegram_user_id, member_id=member.id,
                              method="sendMessage", payload=payload,
-                             now=context.services.clock.now(), dedupe_key=f"ask-org:{member.id}")
+                             now=context.services.clock.now(), key=kinds.ASK_ORGANISATION.key(member.id))
 
 
 async def promote(update: Update, context: PasserelleContext) -> None:

@@ -14,6 +14,7 @@ from bot.handlers.common import active_member, answer_query, member_of, translat
 from bot.i18n import SUPPORTED_LOCALES, normalise_locale
 from bot.joining import PhoneRefusal, verify_and_place
 from bot.services import PasserelleContext
+from bot.delivery import kinds
 from bot.storage import circles, invites, members, outbox
 from bot.storage.members import Member
 from bot.ui import screens
@@ -315,7 +316,7 @@ async def notify_facilitators_of_held(context: PasserelleContext, member: Member
             text, markup = held_member_screen(tr, member, [])
             await outbox.enqueue(tx, chat_id=admin_id, method="sendMessage", member_id=admin.id if admin else None,
                                  payload={"text": text, "parse_mode": "HTML", "reply_markup": markup.to_dict()},
-                                 now=now, dedupe_key=f"held:{member.id}:{admin_id}")
+                                 now=now, key=kinds.HELD_MEMBER.key(member.id, admin_id))
 
 
 async def facilitator_ids(context: PasserelleContext) -> list[int]:

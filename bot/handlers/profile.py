@@ -126,7 +126,7 @@ async def help_command(update: Update, context: PasserelleContext) -> None:
     lines = [tr.html("<b>Passerelle</b>: exchanges of practice between Brittany and Togo, as equals.")]
     lines += [escape(f"/{command.command}: {command.description}")
               for command in command_list(context.services.i18n, tr.locale)]
-    if await is_facilitator(context.services, update.effective_user.id):
+    if await is_facilitator(context.services, update.effective_user.id, member):
         lines += ["", tr.html("Facilitators: {commands}", commands=", ".join(f"/{c}" for c in FACILITATOR_COMMANDS))]
     await update.effective_message.reply_text("\n".join(lines))
 

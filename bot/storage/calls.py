@@ -34,7 +34,17 @@ class Draft:
     reschedule_of: int | None = None
 
 
+async def load_memory(db: Queryable) -> None:
+    """Who has a call draft, or a follow-up still waiting for its practice (db.memory): read once at start."""
+    drafts = await db.fetch_all("SELECT member_id FROM call_drafts")
+    waiting = await db.fetch_all("SELECT DISTINCT member_id FROM call_followups WHERE practice IS NULL")
+    db.memory.draft_owners = {row["member_id"] for row in drafts}
+    db.memory.practice_askees = {row["member_id"] for row in waiting}
+
+
 async def get_draft(db: Queryable, member_id: int) -> Draft | None:
+    if db.memory.draft_owners is not None and member_id not in db.memory.draft_owners:
+        return None  # most texts come from members with no draft: known without a query
     row = await db.fetch_one("SELECT * FROM call_drafts WHERE member_id = ?", (member_id,))
     if row is None:
         return None
@@ -46,6 +56,8 @@ async def get_draft(db: Queryable, member_id: int) -> Draft | None:
 
 async def save_draft(db: Queryable, draft: Draft) -> None:
     """Insert or replace the member's one draft."""
+    if db.memory.draft_owners is not None:
+        db.memory.draft_owners.add(draft.member_id)  # before the write: a reader never misses it
     await db.execute(
         """INSERT OR REPLACE INTO call_drafts (member_id, step, circle_id, invitee_ids, topic, duration_minutes,
                                                slots, reschedule_of, updated_at)
@@ -58,6 +70,8 @@ async def save_draft(db: Queryable, draft: Draft) -> None:
 
 async def delete_draft(db: Queryable, member_id: int) -> None:
     await db.execute("DELETE FROM call_drafts WHERE member_id = ?", (member_id,))
+    if db.memory.draft_owners is not None:
+        db.memory.draft_owners.discard(member_id)
 
 
 # Proposals, slots, invitees, votes.
@@ -284,6 +298,8 @@ def _followup(row) -> Followup | None:
 
 
 async def start_followups(db: Queryable, proposal: Proposal, people: list[Member], now: datetime) -> None:
+    if db.memory.practice_askees is not None:
+        db.memory.practice_askees.update(member.id for member in people)
     for member in people:
         await db.execute(
             """INSERT OR IGNORE INTO call_followups (proposal_id, circle_id, member_id, territory_code)
@@ -308,6 +324,8 @@ async def ask_practice(db: Queryable, followup_id: int, message_id: int | None, 
 
 async def awaiting_practice(db: Queryable, member_id: int, reply_to: int | None, since: datetime) -> Followup | None:
     """The follow-up whose practice question this text answers: a reply to it, or a message soon after it."""
+    if db.memory.practice_askees is not None and member_id not in db.memory.practice_askees:
+        return None
     row = await db.fetch_one(
         """SELECT * FROM call_followups WHERE member_id = ? AND took_place = 1 AND practice IS NULL
                AND asked_at IS NOT NULL AND (question_message_id = ? OR asked_at >= ?)

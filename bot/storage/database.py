@@ -12,6 +12,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -20,8 +21,27 @@ import aiosqlite
 Params = Sequence[Any] | dict[str, Any]
 
 
+@dataclass
+class Memory:
+    """What storage keeps in memory beside the rows it mirrors; the bot's process is the only writer while it runs.
+
+    - `members_version` changes at every write to a member, so a member read earlier in an update can be reused
+      until then (bot/handlers/common.py `member_of`);
+    - `draft_owners` / `practice_askees`: members who have a call draft / a call follow-up still without its
+      practice. None until loaded (`bot.storage.calls.load_memory`, at start); then any text from a member in
+      neither set skips both lookups. A set may hold a member who no longer has one (one useless query), never
+      lack one who has.
+    """
+
+    members_version: int = 0
+    draft_owners: set[int] | None = None
+    practice_askees: set[int] | None = None
+
+
 class Queryable(Protocol):
     """What storage functions need: either the Database (one statement, own transaction) or a Transaction."""
+
+    memory: Memory
 
     async def execute(self, sql: str, params: Params = ()) -> int: ...
     async def insert(self, sql: str, params: Params = ()) -> int: ...
@@ -36,8 +56,9 @@ class Transaction:
     `async with connection.execute(...) as cursor` would cost three (execute, fetch, close) on every query.
     """
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: aiosqlite.Connection, memory: Memory) -> None:
         self._connection = connection
+        self.memory = memory
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement and return the number of rows it changed."""
@@ -68,6 +89,7 @@ class Database:
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task | None = None
         self.path = path
+        self.memory = Memory()
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout_s: float = 5.0) -> Database:
@@ -102,7 +124,7 @@ class Database:
             self._owner = asyncio.current_task()
             try:
                 await self._connection.execute("BEGIN IMMEDIATE")
-                yield Transaction(self._connection)
+                yield Transaction(self._connection, self.memory)
                 await self._connection.execute("COMMIT")
             except BaseException:
                 await asyncio.shield(self._rollback_if_open())
@@ -134,10 +156,10 @@ class Database:
     async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         self._refuse_reentry()
         async with self._lock:
-            return await Transaction(self._connection).fetch_one(sql, params)
+            return await Transaction(self._connection, self.memory).fetch_one(sql, params)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         self._refuse_reentry()
         async with self._lock:
-            return await Transaction(self._connection).fetch_all(sql, params)
+            return await Transaction(self._connection, self.memory).fetch_all(sql, params)
 

@@ -72,7 +72,8 @@ async def create(
     now: datetime, pending_invite_code: str | None = None,
 ) -> Member:
     """Record someone who started the bot (not yet verified)."""
-    await db.execute(
+    await _write(
+        db,
         """INSERT INTO members (telegram_user_id, first_name, last_name, locale, locale_source, onboarding_step,
                                 pending_invite_code, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, 'consent', ?, ?, ?)""",
@@ -98,19 +99,20 @@ async def update(db: Queryable, member_id: int, now: datetime, **changes: object
     if unknown:
         raise ValueError(f"not updatable: {sorted(unknown)}")
     assignments = ", ".join(f"{column} = ?" for column in changes)
-    await db.execute(
+    await _write(
+        db,
         f"UPDATE members SET {assignments}, updated_at = ? WHERE id = ?",  # noqa: S608 - columns are whitelisted
         (*changes.values(), now.isoformat(), member_id),
     )
 
 
 async def mark_unreachable(db: Queryable, telegram_user_id: int) -> None:
-    await db.execute("UPDATE members SET reachable = 0 WHERE telegram_user_id = ?", (telegram_user_id,))
+    await _write(db, "UPDATE members SET reachable = 0 WHERE telegram_user_id = ?", (telegram_user_id,))
 
 
 async def mark_reachable(db: Queryable, telegram_user_id: int) -> None:
-    await db.execute("UPDATE members SET reachable = 1 WHERE telegram_user_id = ? AND reachable = 0",
-                     (telegram_user_id,))
+    await _write(db, "UPDATE members SET reachable = 1 WHERE telegram_user_id = ? AND reachable = 0",
+                 (telegram_user_id,))
 
 
 async def list_by_status(db: Queryable, status: str) -> list[Member]:
@@ -131,7 +133,15 @@ async def forget(db: Queryable, member: Member) -> None:
     await calls.forget_traces(db, member.id)
     await exchanges.forget_relays(db, member.id)
     await journal.anonymise(db, member.id)  # the circle keeps what they shared, without their name
-    await db.execute("DELETE FROM members WHERE id = ?", (member.id,))
+    await _write(db, "DELETE FROM members WHERE id = ?", (member.id,))
+
+
+async def _write(db: Queryable, sql: str, params: tuple) -> None:
+    """Every write to members goes through here: a member read before it is stale after it (db.memory)."""
+    try:
+        await db.execute(sql, params)
+    finally:
+        db.memory.members_version += 1
 
 
 async def count(db: Queryable) -> int:

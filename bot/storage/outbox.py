@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.domain.pace import Priority
 from bot.storage.database import Database, Queryable
+
+
+@dataclass(frozen=True)
+class OutboxKey:
+    """What a queued message is: its dedupe key and its priority (built by bot/delivery/kinds.py)."""
+
+    text: str
+    priority: Priority
 
 
 @dataclass(frozen=True)
@@ -18,11 +27,12 @@ class OutboxMessage:
     method: str
     payload: dict[str, Any]
     attempts: int
+    priority: Priority
 
 
 def _row(row) -> OutboxMessage:
     return OutboxMessage(row["id"], row["chat_id"], row["member_id"], row["method"], json.loads(row["payload"]),
-                         row["attempts"])
+                         row["attempts"], Priority(row["priority"]))
 
 
 async def enqueue(
@@ -32,42 +42,33 @@ async def enqueue(
     method: str,
     payload: dict[str, Any],
     now: datetime,
+    key: OutboxKey,
     member_id: int | None = None,
-    dedupe_key: str | None = None,
     not_before: datetime | None = None,
 ) -> bool:
-    """Queue one message; returns False when a message with the same dedupe key was already queued.
+    """Queue one message; returns False when a message with the same key was already queued.
 
     The stored payload is the method's complete parameters, chat_id included (the sender passes it as is).
     """
     payload = {"chat_id": chat_id, **payload}
     changed = await db.execute(
-        """INSERT OR IGNORE INTO outbox (chat_id, member_id, method, payload, dedupe_key, not_before, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
-        (chat_id, member_id, method, json.dumps(payload, ensure_ascii=False), dedupe_key,
+        """INSERT OR IGNORE INTO outbox (chat_id, member_id, method, payload, dedupe_key, priority, not_before,
+                                         created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        (chat_id, member_id, method, json.dumps(payload, ensure_ascii=False), key.text, int(key.priority),
          (not_before or now).isoformat(), now.isoformat()),
     )
     return changed == 1
 
 
-async def due(db: Database, now: datetime, limit: int = 500, *, first: str | None = None) -> list[OutboxMessage]:
-    """Pending messages whose time has come, oldest first; those whose dedupe key starts with `first` before all."""
-    urgent = [] if first is None else await db.fetch_all(
-        """SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ? AND dedupe_key LIKE ? ESCAPE '\\'
-           ORDER BY id LIMIT ?""",
-        (now.isoformat(), _like_prefix(first), limit),
-    )
+async def due(db: Database, now: datetime, limit: int = 500) -> list[OutboxMessage]:
+    """Pending messages whose time has come: the first priority first, oldest first within a priority."""
     rows = await db.fetch_all(
-        "SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ? ORDER BY id LIMIT ?",
+        """SELECT * FROM outbox INDEXED BY outbox_pending_by_priority
+           WHERE status = 'pending' AND not_before <= ? ORDER BY priority, id LIMIT ?""",
         (now.isoformat(), limit),
     )
-    taken = {row["id"] for row in urgent}
-    return [_row(row) for row in [*urgent, *(row for row in rows if row["id"] not in taken)][:limit]]
-
-
-def _like_prefix(prefix: str) -> str:
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"{escaped}%"
+    return [_row(row) for row in rows]
 
 
 async def mark_sent(db: Database, message_id: int, now: datetime, telegram_message_id: int | None) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from bot.delivery.sender import file_payload
+from bot.domain.pace import Priority
 from bot.storage import members, outbox
+from bot.storage.outbox import OutboxKey
 from tests.support import Harness
 
 
@@ -19,10 +21,10 @@ async def test_a_burst_to_one_chat_is_paced_and_nothing_is_lost_or_duplicated(ha
     before = len(h.sim.sent_messages(user.id))
     for index in range(10):
         await outbox.enqueue(h.db, chat_id=user.id, method="sendMessage", now=h.clock.now(),
-                             payload={"text": f"news {index}"}, dedupe_key=f"news:{index}")
+                             payload={"text": f"news {index}"}, key=OutboxKey(f"news:{index}", Priority.BROADCAST))
     # The same logical message queued twice is stored once.
     assert not await outbox.enqueue(h.db, chat_id=user.id, method="sendMessage", now=h.clock.now(),
-                                    payload={"text": "news 0"}, dedupe_key="news:0")
+                                    payload={"text": "news 0"}, key=OutboxKey("news:0", Priority.BROADCAST))
     report = await h.drain()
     texts = [m.text for m in h.sim.sent_messages(user.id)[before:]]
     assert texts == [f"news {index}" for index in range(10)]
@@ -37,7 +39,7 @@ async def test_a_429_storm_postpones_without_losing_or_duplicating(harness: Harn
                     count=4)
     for user in users:
         await outbox.enqueue(h.db, chat_id=user.id, method="sendMessage", now=h.clock.now(),
-                             payload={"text": "prompt"}, dedupe_key=f"p:{user.id}")
+                             payload={"text": "prompt"}, key=OutboxKey(f"p:{user.id}", Priority.BROADCAST))
     report = await h.drain()
     assert report.rate_limited == 4
     for user in users:
@@ -52,7 +54,8 @@ async def test_a_member_who_blocked_the_bot_is_marked_unreachable_and_skipped(ha
     await h.deliver()
     for index in range(3):
         await outbox.enqueue(h.db, chat_id=user.id, member_id=(await members.get_by_telegram_id(h.db, user.id)).id,
-                             method="sendMessage", now=h.clock.now(), payload={"text": f"m{index}"})
+                             method="sendMessage", now=h.clock.now(), payload={"text": f"m{index}"},
+                             key=OutboxKey(f"m:{index}", Priority.BROADCAST))
     report = await h.drain()
     assert report.dropped == 1 and report.sent == 0
     assert not (await members.get_by_telegram_id(h.db, user.id)).reachable
@@ -64,7 +67,8 @@ async def test_server_errors_are_retried_with_backoff(harness: Harness):
     user = await _started(h, "Yann")
     before = len(h.sim.sent_messages(user.id))
     h.sim.fail_next("sendMessage", error_code=502, description="Bad Gateway", count=2)
-    await outbox.enqueue(h.db, chat_id=user.id, method="sendMessage", now=h.clock.now(), payload={"text": "hello"})
+    await outbox.enqueue(h.db, chat_id=user.id, method="sendMessage", now=h.clock.now(), payload={"text": "hello"},
+                         key=OutboxKey("hello", Priority.RELAYED))
     await h.drain()  # first attempt fails, the row waits for its backoff
     h.clock.advance(seconds=1)
     await h.drain()
@@ -78,7 +82,7 @@ async def test_a_queued_file_is_sent_as_a_document(harness: Harness):
     user = await _started(h, "Ama")
     await outbox.enqueue(h.db, chat_id=user.id, method="sendDocument", now=h.clock.now(),
                          payload={"document": file_payload("call.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"),
-                                  "caption": "Your call"})
+                                  "caption": "Your call"}, key=OutboxKey("ics", Priority.RELAYED))
     await h.drain()
     document = h.sim.sent_messages(user.id)[-1]
     assert document.document["file_name"] == "call.ics"
@@ -96,7 +100,7 @@ async def test_a_crash_mid_send_resumes_without_loss_and_at_most_one_duplicate(h
     before = len(h.sim.sent_messages())
     for user in users:
         await outbox.enqueue(h.db, chat_id=user.id, method="sendMessage", now=h.clock.now(),
-                             payload={"text": "weekly question"}, dedupe_key=f"q:{user.id}")
+                             payload={"text": "weekly question"}, key=OutboxKey(f"q:{user.id}", Priority.BROADCAST))
     crashing = asyncio.create_task(Sender(bot=h.app.bot, db=h.db, clock=h.clock).drain())
     while len(h.sim.sent_messages()) - before < 5:
         await asyncio.sleep(0.005)

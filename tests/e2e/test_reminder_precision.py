@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot import scheduling
-from bot.delivery.calls import REMINDER_KEY_PREFIX, queue_reminders_falling_due
+from bot.delivery import kinds
+from bot.delivery.calls import queue_reminders_falling_due
 from bot.delivery.sender import REREAD_SECONDS, Sender
 from bot.devtools.seeding import seed_members
 from bot.storage import outbox
@@ -62,11 +63,11 @@ async def test_a_due_reminder_goes_out_before_a_broadcast_already_in_the_outbox(
     seeded = await seed_members(h.db, h.sim, 40, h.clock.now())
     for member in seeded:
         await outbox.enqueue(h.db, chat_id=member.telegram_user_id, method="sendMessage", now=h.clock.now(),
-                             payload={"text": "weekly question"}, dedupe_key=f"bulk:{member.member_id}")
+                             payload={"text": "weekly question"}, key=kinds.WEEKLY_PROMPT.key("bulk", member.member_id))
     late = seeded[-1]
     await outbox.enqueue(h.db, chat_id=late.telegram_user_id, method="sendMessage", now=h.clock.now(),
-                         payload={"text": "⏰ starting soon"}, dedupe_key=f"{REMINDER_KEY_PREFIX}1:0:9:1h")
-    report = await Sender(bot=h.app.bot, db=h.db, clock=h.clock, first=REMINDER_KEY_PREFIX).drain()
+                         payload={"text": "⏰ starting soon"}, key=kinds.CALL_REMINDER.key(1, 0, 9, "1h"))
+    report = await Sender(bot=h.app.bot, db=h.db, clock=h.clock).drain()
     chats = {m.telegram_user_id for m in seeded}
     sent = [m.text for m in h.sim.sent_messages() if m.chat_id in chats]
     assert sent[0] == "⏰ starting soon" and len(sent) == 41 and report.sent == 41
@@ -77,10 +78,10 @@ async def test_a_reminder_queued_during_a_broadcast_waits_about_a_second_not_for
     seeded = await seed_members(h.db, h.sim, 120, h.clock.now())  # about 4 s at 29 messages/s
     for member in seeded:
         await outbox.enqueue(h.db, chat_id=member.telegram_user_id, method="sendMessage", now=h.clock.now(),
-                             payload={"text": "weekly question"}, dedupe_key=f"bulk:{member.member_id}")
+                             payload={"text": "weekly question"}, key=kinds.WEEKLY_PROMPT.key("bulk", member.member_id))
     clock = QueueingClock(h, at=h.clock.now() + timedelta(seconds=1.2), chat_id=seeded[0].telegram_user_id)
     began = h.clock.now()
-    await Sender(bot=h.app.bot, db=h.db, clock=clock, first=REMINDER_KEY_PREFIX).drain()
+    await Sender(bot=h.app.bot, db=h.db, clock=clock).drain()
     row = await h.db.fetch_one("SELECT created_at, sent_at FROM outbox WHERE dedupe_key LIKE 'reminder:%'")
     waited = datetime.fromisoformat(row["sent_at"]) - datetime.fromisoformat(row["created_at"])
     assert (h.clock.now() - began).total_seconds() > 4  # the broadcast was far from over when it was queued
@@ -101,7 +102,7 @@ class QueueingClock:
         if not self.queued and self.now() >= self.at:
             self.queued = True
             await outbox.enqueue(self.h.db, chat_id=self.chat_id, method="sendMessage", now=self.now(),
-                                 payload={"text": "⏰ starting soon"}, dedupe_key=f"{REMINDER_KEY_PREFIX}1:0:9:1h")
+                                 payload={"text": "⏰ starting soon"}, key=kinds.CALL_REMINDER.key(1, 0, 9, "1h"))
 
 
 def test_the_reminder_watch_is_installed_once_with_a_deterministic_name(harness: Harness):
