@@ -39,7 +39,8 @@ class PaceKeeper:
     def __init__(self, clock: Clock, limits: Limits | None = None) -> None:
         self.clock = clock
         self.schedule = PaceSchedule(limits or Limits())
-        self._slots: dict[Ticket, asyncio.Future[None]] = {}
+        # A waiting request -> (the future its caller awaits, every offer of that caller)
+        self._slots: dict[Ticket, tuple[asyncio.Future[Ticket], list[Ticket]]] = {}
         self._arrival = asyncio.Event()
         self._dispatcher: asyncio.Task[None] | None = None
 
@@ -57,21 +58,49 @@ class PaceKeeper:
 
     async def turn(self, priority: Priority, chat_id: int, *, per_chat: bool = True) -> None:
         """Wait for this request's slot; on return the slot is counted as used."""
-        ticket = Ticket(priority, chat_id, per_chat)
-        self.schedule.join(ticket, self.now())
+        await self.first_turn([(priority, chat_id)], per_chat=per_chat)
+
+    async def first_turn(self, requests: list[tuple[Priority, int]], *, per_chat: bool = True) -> int:
+        """Several requests wait together; returns the index of the one given the slot, the others leave.
+
+        The outbox sender offers its oldest ready message of each priority this way, so that the pace's floors
+        apply between them too (a broadcast keeps its share while relayed replies keep coming)."""
+        now = self.now()
+        tickets = [Ticket(priority, chat_id, per_chat) for priority, chat_id in requests]
+        for ticket in tickets:
+            self.schedule.join(ticket, now)
         if self._dispatcher is None or self._dispatcher.done():
             # Nobody else waits (the dispatcher runs while anyone does): when the slot is free, no task is needed.
-            if self.schedule.take(self.now()) is ticket:
-                return
-        slot = asyncio.get_running_loop().create_future()
-        self._slots[ticket] = slot
+            taken = self.schedule.take(now)
+            if taken is not None:
+                self._leave([t for t in tickets if t is not taken])
+                return tickets.index(taken)
+        slot: asyncio.Future[Ticket] = asyncio.get_running_loop().create_future()
+        for ticket in tickets:
+            self._slots[ticket] = (slot, tickets)
         self._wake()
         try:
-            await slot
+            return tickets.index(await slot)
         except asyncio.CancelledError:
-            self._slots.pop(ticket, None)
-            self.schedule.leave(ticket, self.now())
+            self._leave(tickets)
             raise
+
+    def _give(self, ticket: Ticket) -> None:
+        """The slot goes to this request; the other offers of the same caller leave at once (synchronously, so
+        that no one sleeps on their behalf while the caller sends)."""
+        entry = self._slots.pop(ticket, None)
+        if entry is None:
+            return
+        slot, offers = entry
+        self._leave([t for t in offers if t is not ticket])
+        if not slot.done():
+            slot.set_result(ticket)
+
+    def _leave(self, tickets: list[Ticket]) -> None:
+        now = self.now()
+        for ticket in tickets:
+            self._slots.pop(ticket, None)
+            self.schedule.leave(ticket, now)
 
     def rate_limited(self, chat_id: int, retry_after: float) -> None:
         self.schedule.rate_limited(chat_id, retry_after, self.now())
@@ -95,9 +124,7 @@ class PaceKeeper:
             now = self.now()
             ticket = self.schedule.take(now)
             if ticket is not None:
-                slot = self._slots.pop(ticket, None)
-                if slot is not None and not slot.done():
-                    slot.set_result(None)
+                self._give(ticket)
                 continue
             self._arrival.clear()
             until = self.schedule.next_change(now)

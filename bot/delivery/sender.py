@@ -76,7 +76,7 @@ class Sender:
             self._rate_limit_args = {"rate_limit_args": PACED}  # the turn is taken here, not again in the limiter
 
     async def drain(self, *, max_rounds: int = 10_000) -> DrainReport:
-        """Send every message due now, highest priority first, waiting (through the clock) only for the pace."""
+        """Send every message due now, by priority, waiting (through the clock) only for the pace."""
         report = DrainReport()
         keeper = self.keeper
         for _ in range(max_rounds):
@@ -85,21 +85,31 @@ class Sender:
             due = await outbox.due(self.db, self.clock.now(), limit=BATCH)
             if not due:
                 break
-            ready = [m for m in due if keeper.ready_at(m.chat_id) <= keeper.now()]
-            if not ready:
+            if not any(keeper.ready_at(m.chat_id) <= keeper.now() for m in due):
                 await keeper.sleep_until(min(keeper.ready_at(m.chat_id) for m in due))
                 continue
             reread_at = keeper.now() + REREAD_SECONDS
-            for message in ready:
-                if not self.keep_going():
-                    return report
-                if keeper.now() >= reread_at:
+            while self.keep_going() and keeper.now() < reread_at:
+                # A second message to a chat that just got one waits for the next round.
+                ready = [m for m in due if keeper.ready_at(m.chat_id) <= keeper.now()]
+                if not ready:
                     break
-                if keeper.ready_at(message.chat_id) > keeper.now():
-                    continue  # a second message to the same chat in this batch waits for the next round
-                await keeper.turn(message.priority, message.chat_id)
+                message = await self._next_turn(ready)
+                due.remove(message)
                 await self._send(message, report)
         return report
+
+    async def _next_turn(self, ready: list[outbox.OutboxMessage]) -> outbox.OutboxMessage:
+        """The oldest ready message of each priority waits for a slot; the one the pace gives it to goes.
+
+        Rows come ordered by priority, so without floors the first one would always win; with them, a broadcast
+        keeps its share even while relayed replies keep coming (bot/domain/pace.py)."""
+        candidates: dict[int, outbox.OutboxMessage] = {}
+        for message in ready:
+            candidates.setdefault(message.priority, message)
+        offered = list(candidates.values())
+        chosen = await self.keeper.first_turn([(m.priority, m.chat_id) for m in offered])
+        return offered[chosen]
 
     async def _send(self, message: outbox.OutboxMessage, report: DrainReport) -> None:
         try:

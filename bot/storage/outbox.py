@@ -62,12 +62,14 @@ async def enqueue(
 
 
 async def due(db: Database, now: datetime, limit: int = 500) -> list[OutboxMessage]:
-    """Pending messages whose time has come: the first priority first, oldest first within a priority."""
-    rows = await db.fetch_all(
-        """SELECT * FROM outbox INDEXED BY outbox_pending_by_priority
-           WHERE status = 'pending' AND not_before <= ? ORDER BY priority, id LIMIT ?""",
-        (now.isoformat(), limit),
-    )
+    """Pending messages whose time has come: up to `limit` of each priority, oldest first within a priority, the
+    first priority first (every priority is offered, so that the sender can give each its share)."""
+    per_priority = " UNION ALL ".join(
+        f"""SELECT * FROM (SELECT * FROM outbox INDEXED BY outbox_pending_by_priority
+                          WHERE status = 'pending' AND priority = {int(priority)} AND not_before <= :now
+                          ORDER BY id LIMIT :limit)"""
+        for priority in Priority)
+    rows = await db.fetch_all(per_priority, {"now": now.isoformat(), "limit": limit})
     return [_row(row) for row in rows]
 
 

@@ -125,3 +125,27 @@ async def test_a_member_who_unblocks_the_bot_receives_messages_again(harness: Ha
     h.sim.unblock_bot(user.id)
     await h.deliver()
     assert (await members.get_by_telegram_id(h.db, user.id)).reachable
+
+
+async def test_a_broadcast_keeps_its_share_while_relayed_messages_keep_coming_and_nothing_is_lost(harness: Harness):
+    """Relayed messages go first, but a broadcast still gets its floor (10 of the 29 slots a second)."""
+    from bot.devtools.seeding import seed_members
+
+    h = harness
+    seeded = await seed_members(h.db, h.sim, 180, h.clock.now())
+    relayed, broadcast = seeded[:120], seeded[120:]
+    for member in broadcast:
+        await outbox.enqueue(h.db, chat_id=member.telegram_user_id, method="sendMessage", now=h.clock.now(),
+                             payload={"text": "weekly question"}, key=OutboxKey(f"b:{member.member_id}",
+                                                                                Priority.BROADCAST))
+    for member in relayed:
+        await outbox.enqueue(h.db, chat_id=member.telegram_user_id, method="sendMessage", now=h.clock.now(),
+                             payload={"text": "a relayed reply"}, key=OutboxKey(f"r:{member.member_id}",
+                                                                                Priority.RELAYED))
+    report = await h.drain()
+    chats = {m.telegram_user_id for m in seeded}
+    sent = [m for m in h.sim.sent_messages() if m.chat_id in chats]
+    first_sixty = [m.text for m in sent[:60]]
+    assert 15 <= first_sixty.count("weekly question") <= 26   # about 10 of every 29
+    assert report.sent == 180 and sorted(m.chat_id for m in sent) == sorted(chats)   # each once
+    assert h.sim.rate_limited_count == 0
