@@ -13,7 +13,9 @@ thanks the member), and /help. The echo bot echoes the texts and answers the pre
 - Latency: updates offered at a steady `--rate` per second for `--seconds`, below both bots' capacity; the latency
   of an update is from the moment it was queued in the simulator to the bot's answer, both read from the
   simulator's request log (time.monotonic() of the same process). Reports p50/p99.
-Targets (issue 7): >= 300 updates/s, p99 <= 100 ms, Passerelle >= half the echo bot's updates/s.
+Also reported: the CPU time (user + system) each bot's process used per update in the throughput phase, read from
+/proc: on a machine shared with other work, updates/s also measure the neighbours and the driver, the CPU cost per
+update does not. Targets (issue 7): >= 300 updates/s, p99 <= 100 ms; issue 14: Passerelle >= 0.6 of the echo bot.
 """
 
 from __future__ import annotations
@@ -160,6 +162,12 @@ class Driver:
             self.collect(timeout=0.5)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/<pid>/stat fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Result:
     name: str
@@ -168,6 +176,7 @@ class Result:
     p50_ms: float
     p99_ms: float
     saturated_p50_ms: float
+    cpu_ms_per_update: float
 
     @property
     def per_second(self) -> float:
@@ -182,13 +191,15 @@ def run_bot(kind: str, sim: BotApiSimulator, db_path: Path, user_ids: list[int],
         sim.wait_for(lambda s: s.waiting_polls == 1, timeout=60)
         driver = Driver(sim, {uid: Member(uid) for uid in user_ids})
         driver.seen = len(sim.requests)
+        cpu_before = cpu_seconds(process.pid)
         answered, seconds = driver.closed_loop(args.rounds)
+        cpu_used = cpu_seconds(process.pid) - cpu_before
         saturated = driver.latencies[:]
         driver.latencies.clear()
         driver.open_loop(args.rate, args.seconds)
         quantiles = statistics.quantiles(driver.latencies, n=100)
         return Result(kind, answered, seconds, quantiles[49] * 1000, quantiles[98] * 1000,
-                      statistics.median(saturated) * 1000)
+                      statistics.median(saturated) * 1000, cpu_used / answered * 1000)
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
@@ -213,12 +224,15 @@ def main() -> int:
     for r in results:
         print(f"{r.name:>10}: {r.answered} updates in {r.seconds:.1f} s -> {r.per_second:.0f} updates/s; "
               f"latency at {args.rate:g}/s p50 {r.p50_ms:.1f} ms, p99 {r.p99_ms:.1f} ms "
-              f"(saturated: p50 {r.saturated_p50_ms:.0f} ms, queueing included)")
+              f"(saturated: p50 {r.saturated_p50_ms:.0f} ms, queueing included); "
+              f"CPU {r.cpu_ms_per_update:.2f} ms per update")
     echo, passerelle = results
     ratio = passerelle.per_second / echo.per_second
-    print(f"ratio Passerelle / echo bot: {ratio:.2f}")
-    ok = passerelle.per_second >= 300 and passerelle.p99_ms <= 100 and ratio >= 0.5
-    print("targets (>= 300 updates/s, p99 <= 100 ms, ratio >= 0.5):", "met" if ok else "NOT met")
+    print(f"ratio Passerelle / echo bot: {ratio:.2f} in updates/s, "
+          f"{echo.cpu_ms_per_update / passerelle.cpu_ms_per_update:.2f} in CPU per update (the bot's own process: "
+          "what its updates/s would be if it had a core to itself)")
+    ok = passerelle.per_second >= 300 and passerelle.p99_ms <= 100 and ratio >= 0.6
+    print("targets (>= 300 updates/s, p99 <= 100 ms, ratio >= 0.6):", "met" if ok else "NOT met")
     return 0 if ok else 1
 
 

@@ -36,6 +36,13 @@ class Place:
     member_id: int | None
 
 
+async def relays_immediately_now(db: Queryable, circle: Circle) -> bool:
+    """The same decision, counting the members only when the circle's mode leaves it to their number."""
+    if circle.relay_mode in ("immediate", "digest"):
+        return circle.relay_mode == "immediate"
+    return relays_immediately(circle, await circles.count_members(db, circle.id))
+
+
 def relays_immediately(circle: Circle, member_count: int) -> bool:
     if circle.relay_mode == "immediate":
         return True

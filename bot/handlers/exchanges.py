@@ -42,11 +42,11 @@ async def receive_reply(update: Update, context: PasserelleContext, member: Memb
         round_ = await exchanges.round_for_message(services.db, message.chat_id, message.reply_to_message.message_id)
     if round_ is None:
         round_ = await exchanges.latest_round_for_member(services.db, member.id, since=now - REPLY_WINDOW)
-    if round_ is None or not await circles.is_member(services.db, member.id, round_.circle_id):
+    circle = None if round_ is None else await circles.get_if_member(services.db, round_.circle_id, member.id)
+    if circle is None:
         await message.reply_text(tr.html("No exchange question is open for you right now. The next one comes on "
                                          "Monday morning; /prompt shows the latest one."))
         return
-    circle = await circles.get(services.db, round_.circle_id)
     kind, text = classify(message)
     assessment = assess_framing(text, member.locale) if text else None
     flagged = assessment is not None and assessment.is_equipment_centred
@@ -67,7 +67,7 @@ async def _dispatch(update: Update, context: PasserelleContext, member: Member, 
     tr = translator(services, member)
     if circle is None:
         circle = await circles.get(services.db, (await exchanges.get_round(services.db, reply.round_id)).circle_id)
-    if relay.relays_immediately(circle, await circles.count_members(services.db, circle.id)):
+    if await relay.relays_immediately_now(services.db, circle):
         count = await relay.relay_now(services, reply, circle)
         text = tr.nhtml("Thank you! Your answer is on its way to {count} place across the border.",
                         "Thank you! Your answer is on its way to {count} places across the border.", count)

@@ -96,6 +96,13 @@ async def leave(db: Queryable, member_id: int, circle_id: int) -> None:
     await db.execute("DELETE FROM memberships WHERE member_id = ? AND circle_id = ?", (member_id, circle_id))
 
 
+async def get_if_member(db: Queryable, circle_id: int, member_id: int) -> Circle | None:
+    """The circle, when the member belongs to it (one query where is_member then get would take two)."""
+    return await _circle(db, await db.fetch_one(
+        """SELECT c.* FROM circles c JOIN memberships s ON s.circle_id = c.id
+           WHERE c.id = ? AND s.member_id = ?""", (circle_id, member_id)))
+
+
 async def is_member(db: Queryable, member_id: int, circle_id: int) -> bool:
     row = await db.fetch_one("SELECT 1 FROM memberships WHERE member_id = ? AND circle_id = ?", (member_id, circle_id))
     return row is not None
