@@ -130,7 +130,7 @@ async def _send_ics(tx: Queryable, member: Member, proposal: Proposal, ics: byte
 
 
 async def _announce(tx: Queryable, services: Services, proposal: Proposal, now: datetime, *, kind: str) -> None:
-    """Confirmation (or move) to every participant: local times, video link, and an .ics in their zone."""
+    """Confirmation (or move) to every participant: local times, video link, and an .ics (UTC instants)."""
     audience = await _audience(tx, proposal)
     for member in audience.people:
         tr = _tr(services, member)
@@ -139,7 +139,7 @@ async def _announce(tx: Queryable, services: Services, proposal: Proposal, now: 
                                     audience.territories, moved=kind == "moved")
         await _send(tx, member, text, now, f"{kind}:{proposal.id}:{proposal.sequence}:{member.id}")
         event = event_for(tr, proposal, audience.circle, audience.names, audience.proposer)
-        await _send_ics(tx, member, proposal, calendar.call_to_ics(event, reader.zone, dtstamp=now), now,
+        await _send_ics(tx, member, proposal, calendar.call_to_ics(event, dtstamp=now), now,
                         caption=screens.ics_caption(tr, proposal))
 
 
@@ -173,7 +173,7 @@ async def cancel_call(services: Services, proposal_id: int, by_member_id: int) -
                         f"cancel:{proposal.id}:{member.id}")
             if start is not None:
                 event = event_for(tr, proposal, audience.circle, audience.names, audience.proposer, cancelled=True)
-                await _send_ics(tx, member, proposal, calendar.call_to_ics(event, reader.zone, dtstamp=now), now)
+                await _send_ics(tx, member, proposal, calendar.call_to_ics(event, dtstamp=now), now)
         return proposal
 
 

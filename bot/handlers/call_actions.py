@@ -225,7 +225,7 @@ async def list_sessions(update: Update, context: PasserelleContext) -> None:
 
 
 async def send_agenda(update: Update, context: PasserelleContext) -> None:
-    """/agenda: one .ics with every upcoming confirmed call of the member's circles, in their zone."""
+    """/agenda: one .ics with every upcoming confirmed call of the member's circles (UTC instants)."""
     services = context.services
     member, tr = await active_member(update, context)
     if member is None:
@@ -241,7 +241,7 @@ async def send_agenda(update: Update, context: PasserelleContext) -> None:
         proposer = await members.get(services.db, proposal.proposer_id) if proposal.proposer_id else None
         events.append(call_delivery.event_for(tr, proposal, await circles.get(services.db, proposal.circle_id),
                                               [p.display_name for p in people], proposer))
-    data = calendar.calls_to_ics(events, member.time_zone or "UTC", dtstamp=now)
+    data = calendar.calls_to_ics(events, dtstamp=now)
     await update.effective_message.reply_document(
         InputFile(data, filename="passerelle-agenda.ics"),
         caption=tr.nhtml("{count} upcoming call in your circles.", "{count} upcoming calls in your circles.",
