@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 from bot.domain import invites as invite_rules
 from bot.domain.phones import format_international
 from bot.domain.profile import MAX_ORGANISATION_LENGTH, ORGANISATION_KINDS
+from bot.erasure import erase_member
 from bot.handlers.common import active_member, answer_query, member_of, translator
 from bot.i18n import SUPPORTED_LOCALES, normalise_locale
 from bot.joining import PhoneRefusal, verify_and_place
@@ -113,7 +114,7 @@ async def consent(update: Update, context: PasserelleContext) -> None:
     await answer_query(update)
     await remove_buttons(update)
     if parts[0] != "yes":
-        await members.forget(services.db, member)
+        await erase_member(services.db, member.id)
         await update.effective_message.reply_text(tr.html(
             "Understood: nothing about you is kept. Send /start if you change your mind."))
         return

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.domain.slots import Slot
-from bot.storage.database import Queryable
+from bot.storage.database import Queryable, Transaction
 from bot.storage.members import Member, _member
 
 
@@ -474,17 +474,17 @@ async def practice_notes(db: Queryable, circle_id: int, member_ids: list[int]) -
     return notes
 
 
-async def forget_traces(db: Queryable, member_id: int) -> None:
+async def forget_traces(tx: Transaction, member_id: int) -> None:
     """Before a member is erased: queued messages to others that name them (their proposals, the confirmations
     listing them, peer introductions). Their own rows go by the foreign keys' cascades."""
-    rows = await db.fetch_all(
+    rows = await tx.fetch_all(
         """SELECT id, proposer_id = ? AS own FROM call_proposals WHERE proposer_id = ?
                OR id IN (SELECT proposal_id FROM call_invitees WHERE member_id = ?)""",
         (member_id, member_id, member_id))
     for row in rows:
         for kind in ("invite", "confirm", "moved", "ics") if row["own"] else ("confirm", "moved", "ics"):
-            await db.execute("DELETE FROM outbox WHERE dedupe_key LIKE ?", (f"{kind}:{row['id']}:%",))
-    groups = await db.fetch_all("SELECT group_id FROM pair_group_members WHERE member_id = ?", (member_id,))
+            await tx.execute("DELETE FROM outbox WHERE dedupe_key LIKE ?", (f"{kind}:{row['id']}:%",))
+    groups = await tx.fetch_all("SELECT group_id FROM pair_group_members WHERE member_id = ?", (member_id,))
     for row in groups:
-        await db.execute("DELETE FROM outbox WHERE dedupe_key LIKE ? OR dedupe_key LIKE ?",
+        await tx.execute("DELETE FROM outbox WHERE dedupe_key LIKE ? OR dedupe_key LIKE ?",
                          (f"pair-intro:{row['group_id']}:%", f"pair-check:{row['group_id']}:%"))
