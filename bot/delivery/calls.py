@@ -177,12 +177,17 @@ async def cancel_call(services: Services, proposal_id: int, by_member_id: int) -
         return proposal
 
 
-async def move_call(services: Services, proposal_id: int, start: datetime) -> Proposal | None:
-    """Reschedule a confirmed call: new time to everyone, a new .ics (same UID, higher SEQUENCE), new reminders."""
+async def move_call(services: Services, proposal_id: int, start: datetime, proposer_id: int) -> Proposal | None:
+    """Reschedule a confirmed call: new time to everyone, a new .ics (same UID, higher SEQUENCE), new reminders.
+
+    One transaction ends the proposer's draft of the move and moves the call: a crash cannot leave the call moved
+    with the draft still asking for a time, nor the draft gone and the call not moved. None when the call is not
+    (or no longer) a confirmed call of this proposer."""
     now = services.clock.now()
     async with services.db.transaction() as tx:
+        await calls.delete_draft(tx, proposer_id)
         proposal = await calls.get_proposal(tx, proposal_id)
-        if proposal is None or proposal.status != "confirmed":
+        if proposal is None or proposal.status != "confirmed" or proposal.proposer_id != proposer_id:
             return None
         await calls.reschedule(tx, proposal, start, now)
         await calls.drop_pending_reminders(tx, proposal_id)

@@ -145,14 +145,12 @@ async def start_move(update: Update, context: PasserelleContext) -> None:
 async def finish_move(update: Update, context: PasserelleContext, member: Member, draft: Draft) -> None:
     services, query = context.services, update.callback_query
     tr = translator(services, member)
-    proposal = await calls.get_proposal(services.db, draft.reschedule_of)
-    await calls.delete_draft(services.db, member.id)
-    if proposal is None or proposal.proposer_id != member.id or \
-            await call_delivery.move_call(services, proposal.id, draft.slots[0]) is None:
+    moved = await call_delivery.move_call(services, draft.reschedule_of, draft.slots[0], member.id)
+    if moved is None:
         await edit_screen(update, tr.html("This call can no longer be moved."))
         return
     await edit_screen(update, tr.html("The call <b>{topic}</b> has moved; everyone gets the new time and "
-                                          "calendar file.", topic=proposal.topic))
+                                          "calendar file.", topic=moved.topic))
 
 
 async def _own_proposal(update: Update, context: PasserelleContext, prefix: str, arity: int = 1):
