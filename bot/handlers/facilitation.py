@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from datetime import timedelta
@@ -25,6 +26,7 @@ from bot.ui import screens
 from bot.ui.callbacks import pack, parse, parse_int
 from bot.telegram_io import edit_screen
 
+logger = logging.getLogger(__name__)
 MAX_INVITE_DAYS = 3650
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,23}$")
 
@@ -263,9 +265,15 @@ async def bind_group(update: Update, context: PasserelleContext) -> None:
         return
     try:
         me = await context.bot.get_chat_member(message.chat_id, context.bot.id)
-    except TelegramError:
-        me = None
-    if me is None or me.status != ChatMemberStatus.ADMINISTRATOR or not getattr(me, "can_invite_users", False):
+    except TelegramError as error:
+        # Telegram did not answer the question (an outage, a timeout): that says nothing of the bot's rights, and
+        # "make me an administrator" would send the facilitator to fix what may not be broken.
+        logger.warning("Could not check the bot's rights in chat %s: getChatMember: %s: %s", message.chat_id,
+                       type(error).__name__, error)
+        await message.reply_text(tr.html("I could not check my rights in this group this time. Please send the "
+                                         "command again in a moment."))
+        return
+    if me.status != ChatMemberStatus.ADMINISTRATOR or not getattr(me, "can_invite_users", False):
         await message.reply_text(tr.html("Make me an administrator of this group with the right to invite users, "
                                           "then send the command again."))
         return
