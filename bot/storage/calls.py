@@ -195,13 +195,13 @@ async def cancel(db: Queryable, proposal_id: int, now: datetime) -> bool:
            WHERE id = ? AND status IN ('open', 'confirmed')""", (now.isoformat(), proposal_id)) == 1
 
 
-async def reschedule(db: Queryable, proposal: Proposal, start: datetime, now: datetime) -> int:
-    """Move a confirmed call to a new start (a new slot row); returns the new sequence."""
-    row = await db.fetch_one("SELECT id FROM call_slots WHERE proposal_id = ? AND start_utc = ?",
+async def reschedule(tx: Transaction, proposal: Proposal, start: datetime, now: datetime) -> int:
+    """Move a confirmed call to a new start (a new slot row), in the caller's transaction; returns the new sequence."""
+    row = await tx.fetch_one("SELECT id FROM call_slots WHERE proposal_id = ? AND start_utc = ?",
                              (proposal.id, start.isoformat()))
-    slot_id = row["id"] if row else await db.insert(
+    slot_id = row["id"] if row else await tx.insert(
         "INSERT INTO call_slots (proposal_id, start_utc) VALUES (?, ?)", (proposal.id, start.isoformat()))
-    await db.execute(
+    await tx.execute(
         """UPDATE call_proposals SET chosen_slot_id = ?, starts_at = ?, ends_at = ?, sequence = sequence + 1,
                followup_at = NULL, closed_at = ? WHERE id = ?""",
         (slot_id, start.isoformat(), (start + timedelta(minutes=proposal.duration_minutes)).isoformat(),
