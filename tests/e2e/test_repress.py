@@ -80,3 +80,72 @@ async def test_double_tapping_keep_my_data_is_answered_once(harness: Harness):
     await h.command(user, "forget")
     await double_tap(h, user, "Annuler")
     assert "Rien n'a été effacé" in h.last(user.id).text
+
+
+async def double_press(h: Harness, user, data: str) -> None:
+    """The newest bot message carrying exactly this data, pressed twice before the bot answers."""
+    message = next(m for m in reversed([m for m in h.sim.chat_history(user.id) if m.from_bot])
+                   if any(d == data for _, d in m.buttons()))
+    ids = [h.sim.press_button(user.id, message.message_id, data)["callback_query"]["id"] for _ in range(2)]
+    await h.deliver()
+    answered = [r.params["callback_query_id"] for r in h.sim.calls("answerCallbackQuery")]
+    assert [answered.count(i) for i in ids] == [1, 1]
+    assert not any(APOLOGY in t or "went wrong" in t for t in h.texts(user.id))
+
+
+async def test_double_presses_through_a_call_proposal_and_its_vote(harness: Harness):
+    from datetime import datetime as naive
+
+    from bot.storage import calls
+    from tests.e2e.test_calls import people, press
+
+    h = harness
+    u = await people(h)
+    await h.command(u["maël"], "propose")
+    await double_tap(h, u["maël"], "Everyone in the circle")
+    await h.text(u["maël"], "Seed banks")
+    await double_press(h, u["maël"], "cp:d:60")
+    slot = naive(2026, 12, 3, 15, 0)
+    await double_press(h, u["maël"], f"cp:day:{slot:%Y%m%d}")
+    await double_press(h, u["maël"], f"cp:h:{slot:%Y%m%d}:{slot:%H}")
+    await press(h, u["maël"], f"cp:m:{slot:%Y%m%d}:{slot:%H}:{slot:%M}")
+    await double_press(h, u["maël"], "cp:ok")
+    await h.drain()
+    proposals = await h.db.fetch_all("SELECT id FROM call_proposals")
+    assert len(proposals) == 1  # sent once
+    proposal = await calls.get_proposal(h.db, proposals[0]["id"])
+    slot_id = (await calls.slots_of(h.db, proposal))[0].slot_id
+    await double_press(h, u["ama"], f"cv:{proposal.id}:{slot_id}")  # a toggle pressed twice: back to no vote
+    await double_press(h, u["maël"], f"cc:{proposal.id}")
+    await h.drain()
+
+
+async def test_double_presses_of_pairing_and_of_an_announcement(harness: Harness, facilitator):
+    from tests.e2e.test_calls import people
+
+    h = harness
+    u = await people(h)
+    await h.command(u["gwen"], "pairing")
+    await double_tap(h, u["gwen"], "Pause peer pairs")
+    await h.text(facilitator, "/announce food\nfr: Réunion jeudi\nen: Meeting on Thursday")
+    data = next(d for m in reversed(h.sim.sent_messages(facilitator.id)) for _, d in m.buttons()
+                if d.startswith("an:send:"))
+    await double_press(h, facilitator, data)
+    await h.drain()
+    assert sum("Thursday" in (m.text or "") for m in h.sim.sent_messages(u["ama"].id)) == 1
+
+
+async def test_a_facilitator_double_pressing_a_held_number_decision_places_it_once(harness: Harness, facilitator):
+    from tests.e2e.test_onboarding import begin, member_row
+
+    h = harness
+    await h.command(facilitator, "help")  # a facilitator who has opened their chat with the bot
+    hans = h.sim.add_user("Hans", language_code="en")
+    await begin(h, hans)
+    await h.contact(hans, "+4915123456789")
+    await h.drain()
+    held = await member_row(h, hans)
+    await double_press(h, facilitator, f"held:ok:{held['id']}:togo")
+    await h.drain()
+    assert (await member_row(h, hans))["status"] == "active"
+    assert sum("placed you on the Togo side" in t for t in h.texts(hans.id)) == 1
