@@ -149,3 +149,22 @@ async def test_a_facilitator_double_pressing_a_held_number_decision_places_it_on
     await h.drain()
     assert (await member_row(h, hans))["status"] == "active"
     assert sum("placed you on the Togo side" in t for t in h.texts(hans.id)) == 1
+
+
+async def test_double_pressing_yes_after_a_call_asks_for_the_practice_once(harness: Harness):
+    from datetime import datetime as naive
+
+    from tests.e2e.test_calls import people, press, propose, slot_ids, vote
+    from tests.support import tick
+
+    h = harness
+    u = await people(h)
+    proposal = await propose(h, u["maël"], "Journal", [naive(2026, 12, 3, 15, 0)])
+    await vote(h, u["ama"], proposal, (await slot_ids(h, proposal))[0])
+    await press(h, u["maël"], f"cc:{proposal.id}")
+    h.clock.set(datetime(2026, 12, 3, 15, 0, tzinfo=UTC))
+    await tick(h)
+    await tick(h)
+    await h.drain()
+    await double_press(h, u["ama"], f"cf:{proposal.id}:y")
+    assert sum("Which practice" in t for t in h.texts(u["ama"].id)) == 1
