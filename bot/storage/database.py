@@ -61,7 +61,7 @@ class Transaction:
 
 
 class Database:
-    """The bot's store: open() configures WAL, foreign keys and a busy timeout on the one connection."""
+    """The bot's store: open() configures WAL, foreign keys, secure_delete and a busy timeout on the one connection."""
 
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._connection = connection
