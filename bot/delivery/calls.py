@@ -9,6 +9,7 @@ closed:<call>:<member>, reminder:<call>:<sequence>:<member>:<24h|1h>, followup:<
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -138,17 +139,23 @@ async def _announce(tx: Queryable, services: Services, proposal: Proposal, now: 
         text = screens.confirmation(tr, proposal, audience.circle, proposal.starts_at, audience.names, reader,
                                     audience.territories, moved=kind == "moved")
         await _send(tx, member, text, now, f"{kind}:{proposal.id}:{proposal.sequence}:{member.id}")
-        event = event_for(tr, proposal, audience.circle, audience.names, audience.proposer)
+        event = event_for(tr, proposal, audience.circle, audience.names, audience.proposer, reader,
+                          audience.territories)
         await _send_ics(tx, member, proposal, calendar.call_to_ics(event, dtstamp=now), now,
                         caption=screens.ics_caption(tr, proposal))
 
 
 def event_for(tr: Translator, proposal: Proposal, circle, names: list[str], proposer: Member | None,
-           *, cancelled: bool = False) -> calendar.CallEvent:
+              reader: screens.Place, territories: list[Territory], *, cancelled: bool = False) -> calendar.CallEvent:
+    """The call as a calendar event for one reader; its description gives the local times on each side (the
+    file itself gives UTC instants, which calendar apps show in their owner's zone)."""
+    others = screens.other_places(reader, territories)
+    local_times = html.unescape(screens.when(tr, proposal.starts_at, reader, others))  # plain text, not HTML
     return calendar.CallEvent(
         uid=f"passerelle-call-{proposal.id}@passerelle.invalid", start_utc=proposal.starts_at,
         duration_minutes=proposal.duration_minutes, title=proposal.topic,
-        description=f"{circle_name(tr, circle)} — {', '.join(names)}", video_url=proposal.video_url or "",
+        description=f"{local_times}\n{circle_name(tr, circle)} — {', '.join(names)}",
+        video_url=proposal.video_url or "",
         organiser_name=proposer.display_name if proposer else "Passerelle", sequence=proposal.sequence,
         cancelled=cancelled)
 
@@ -172,7 +179,8 @@ async def cancel_call(services: Services, proposal_id: int, by_member_id: int) -
             await _send(tx, member, screens.cancelled(tr, proposal, start, reader, audience.territories), now,
                         f"cancel:{proposal.id}:{member.id}")
             if start is not None:
-                event = event_for(tr, proposal, audience.circle, audience.names, audience.proposer, cancelled=True)
+                event = event_for(tr, proposal, audience.circle, audience.names, audience.proposer, reader,
+                                  audience.territories, cancelled=True)
                 await _send_ics(tx, member, proposal, calendar.call_to_ics(event, dtstamp=now), now)
         return proposal
 

@@ -235,11 +235,13 @@ async def send_agenda(update: Update, context: PasserelleContext) -> None:
         await update.effective_message.reply_text(tr.html("No upcoming calls in your circles."))
         return
     events = []
+    territories = await circles.territories(services.db)
+    reader = screens.reader_place(tr, member, territories)
     for proposal in upcoming:
         people = await calls.participants(services.db, proposal)
         proposer = await members.get(services.db, proposal.proposer_id) if proposal.proposer_id else None
         events.append(call_delivery.event_for(tr, proposal, await circles.get(services.db, proposal.circle_id),
-                                              [p.display_name for p in people], proposer))
+                                              [p.display_name for p in people], proposer, reader, territories))
     data = calendar.calls_to_ics(events, dtstamp=now)
     await update.effective_message.reply_document(
         InputFile(data, filename="passerelle-agenda.ics"),
