@@ -340,10 +340,10 @@ def _key(word: str, language: str, *, borrowed: bool = False) -> str | None:
 @lru_cache(maxsize=1 << 16)
 def _stem(word: str, language: str) -> str:
     stem = _stemmer(language).stemWord(word)
-    # Snowball's French stemmer keeps verb endings of words typed without accents ("decident", "votons").
-    if language == "fr" and len(stem) > 5:
-        stem = re.sub(r"(ons|ent|ez)$", "", stem)
-    return stem
+    # Snowball's French stemmer reads "-ée" by its accent; typed without accents, "geree" keeps an "e" that "gere"
+    # loses. Dropping a final "e" joins them. It keeps some verb endings ("decident", "votons"): the lexicons list
+    # those forms.
+    return stem[:-1] if language == "fr" and stem.endswith("e") and len(stem) > 3 else stem
 
 
 @cache

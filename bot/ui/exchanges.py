@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from babel import Locale
+from babel.lists import format_list
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.framing import FramingSuggestion
 from bot.i18n import SafeHtml, Translator, escape
 from bot.storage.circles import Circle, Territory
 from bot.ui.callbacks import pack
@@ -135,9 +137,12 @@ def _kind_label(tr: Translator, kind: str) -> str:
     return labels.get(kind, kind)
 
 
-def framing_suggestion(tr: Translator, suggestion: str, reply_id: int) -> tuple[str, InlineKeyboardMarkup]:
-    """A gentle, private nudge towards practices; never blocks the reply."""
-    text = "\n\n".join((tr.html("Before I pass on your answer, a suggestion:"), escape(tr.prompt(suggestion))))
+def framing_suggestion(tr: Translator, suggestion: FramingSuggestion, reply_id: int
+                       ) -> tuple[str, InlineKeyboardMarkup]:
+    """A gentle, private nudge towards practices, naming the means the reply described; never blocks the reply."""
+    means = format_list([tr.gettext("“{word}”", word=word) for word in suggestion.means], locale=tr.babel_locale)
+    text = "\n\n".join((tr.html("Before I pass on your answer, a suggestion:"),
+                         escape(tr.prompt(suggestion.msgid).format(means=means))))
     markup = InlineKeyboardMarkup([[
         InlineKeyboardButton(tr.gettext("Relay it as it is"), callback_data=pack("rf", "send", reply_id)),
         InlineKeyboardButton(tr.gettext("I'll rephrase"), callback_data=pack("rf", "redo", reply_id)),
