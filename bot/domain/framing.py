@@ -4,7 +4,7 @@ Why: exchanges between partners slide easily into comparing equipment and budget
 the bot then *suggests* telling how the practice is organised. It never blocks or rewrites a message.
 
 The rule, in the sentence a member can be given: a reply is flagged when it names at least two means (machines,
-vehicles, buildings, amounts of money) and these outnumber, two to one, the words telling how people organise
+vehicles, buildings, amounts of money) and these clearly outnumber (1.6 to 1) the words telling how people organise
 themselves (who decides, meets, shares, takes turns, learns) — a tontine or a cotisation counts as organisation when
 the reply says how it works.
 
@@ -24,6 +24,10 @@ How, and why this method rather than a trained model:
   ("each", "in turn", "every month"); they say someone is there, not yet how they organise. A financing practice
   (tontine, cotisation, caisse commune, susu…) weighs as a practice word when the reply also tells how it is run
   (any practice word or rule mark); alone, it counts as money.
+- Thresholds: at least MIN_MEANS means (one tool named in passing never flags a reply), and means at least
+  MEANS_PER_PRACTICE times the organisation weight. 1.6 is the middle of the margin on the training part of the
+  corpus: there, practice-centred replies reach at most 1.33 means per organisation word, equipment-centred ones
+  at least 2.
 - Why not a model: the labelled corpus (tests/data/framing_corpus_*.tsv, ~190 replies) is far too small to train
   anything that would generalise beyond its own sentences, and a model could not be explained to a member in one
   sentence. The lexicons are short lists anyone can read and extend; bench/framing.py measures them on a held-out
