@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from babel import Locale
 from babel.lists import format_list
@@ -137,14 +138,36 @@ def _kind_label(tr: Translator, kind: str) -> str:
     return labels.get(kind, kind)
 
 
-def framing_suggestion(tr: Translator, suggestion: FramingSuggestion, reply_id: int
-                       ) -> tuple[str, InlineKeyboardMarkup]:
-    """A gentle, private nudge towards practices, naming the means the reply described; never blocks the reply."""
+def framing_suggestion(tr: Translator, suggestion: FramingSuggestion, reply_id: int, *,
+                       in_group: str | None = None) -> tuple[str, InlineKeyboardMarkup]:
+    """A gentle, private nudge towards practices, naming the means the reply described; never blocks the reply.
+
+    `in_group` names the group the reply was written in: the suggestion comes in private, so it says which answer.
+    """
+    intro = (tr.html("Before I pass on your answer in the group {group}, a suggestion:", group=in_group)
+             if in_group else tr.html("Before I pass on your answer, a suggestion:"))
+    text = "\n\n".join((intro, _suggestion_text(tr, suggestion)))
+    return text, _framing_buttons(tr, reply_id)
+
+
+def held_reply_reminder(tr: Translator, suggestion: FramingSuggestion, reply_id: int, deadline: datetime,
+                        zone: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The one reminder of a held reply: the choice again, and when it will be passed on without one."""
+    text = "\n\n".join((
+        tr.html("Your answer to this week's question is still waiting for your choice. Without one, it will be "
+                "passed on as it is on {date} at {time}.", date=tr.date(deadline, zone), time=tr.time(deadline, zone)),
+        _suggestion_text(tr, suggestion)))
+    return text, _framing_buttons(tr, reply_id)
+
+
+def _suggestion_text(tr: Translator, suggestion: FramingSuggestion) -> str:
+    """The suggestion in the reader's language, naming the means as the member wrote them ("séchoirs", "van")."""
     means = format_list([tr.gettext("“{word}”", word=word) for word in suggestion.means], locale=tr.babel_locale)
-    text = "\n\n".join((tr.html("Before I pass on your answer, a suggestion:"),
-                         escape(tr.prompt(suggestion.msgid).format(means=means))))
-    markup = InlineKeyboardMarkup([[
+    return escape(tr.prompt(suggestion.msgid).format(means=means))
+
+
+def _framing_buttons(tr: Translator, reply_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
         InlineKeyboardButton(tr.gettext("Relay it as it is"), callback_data=pack("rf", "send", reply_id)),
         InlineKeyboardButton(tr.gettext("I'll rephrase"), callback_data=pack("rf", "redo", reply_id)),
     ]])
-    return text, markup
