@@ -68,11 +68,19 @@ _FR = {
         vitrine vitrines refrigere refrigeree refrigerees scooter pirogue pirogues bateau barque moteur filets
         glaciere glacieres ruche ruches extracteur cribleuse chargeur kit velo velos bicyclette charrette minibus
         tondeuse debroussailleuse tronconneuse scie climatiseur ventilateur logiciel smartphone smartphones
-        telephones ecran reservoir serres machines-outils""",
+        telephones ecran reservoir serres machines-outils
+        emetteur antenne micro micros microphone enceinte enceintes sono camera cameras enregistreur
+        serre composteur composteurs recuperateur semoir bineuse arroseur asperseur goutte-a-goutte
+        ambulance brancard brancards sterilisateur lits
+        rechaud gaziniere marmite marmites casseroles mixeur robot fumoir fumoirs
+        raboteuse ponceuse ponceuses soudeuse degauchisseuse tour-a-bois
+        serveur routeur modem wifi tablettes imprimantes
+        bus bachee moto-taxi zemidjan pinasse
+        kiosque cloture toiture toles dalle ciment briques parpaings materiaux""",
     MONEY: """budget budgets budgetaire montant euro euros eur fcfa cfa franc francs argent cout couts couteux cher
         couter coute coutent subvention subventions investissement investissements investi investir pret emprunt
         don dotation million millions milliard carburant depense depenses salaires finance finances financee
-        livres dollars""",
+        livres dollars facture factures frais loyer""",
     FINANCE: """tontine tontines cotisation cotisations cotiser cotisent mutuelle epargne susu microcredit""",
     PRACTICE: """decider decide decident decidons decision decisions voter vote votent votons voix elire elu elus
         election assemblee ag reunion reunions reunir reunissent retrouvent retrouve rencontre rencontrent
@@ -93,7 +101,8 @@ _FR = {
 _FR_PHRASES = {
     TOOL: ["chambre froide", "chambres froides", "groupe electrogene", "chateau d eau", "machine a coudre",
            "panneaux solaires", "four solaire", "camion benne", "table de coupe", "caisse enregistreuse",
-           "groupe froid", "camion grue", "magasin de stockage", "presse a huile"],
+           "groupe froid", "camion grue", "table de mixage", "metier a tisser", "metiers a tisser",
+           "appareil photo", "haut parleur", "poste a souder", "borne fontaine", "salle informatique", "magasin de stockage", "presse a huile"],
     FINANCE: ["caisse commune", "fonds commun", "caisse de solidarite", "part sociale", "parts sociales"],
     PRACTICE: ["a son tour", "tour de role", "rendre compte", "une personne une voix", "prise de decision"],
     RULE: ["par mois", "par semaine", "tous les mois", "chaque mois", "chaque semaine"],
@@ -110,10 +119,18 @@ _EN = {
         chipper bins shelves dock store tarpaulin tarpaulins racks cabinet cabinets mixer scaffolding drill
         drills crane till scooter canoe boat boats engine motor nets beehive beehives hive hives extractor container
         containers screener loader kit bicycle bicycles bike bikes cart minibus mower chainsaw saw greenhouse
-        software phones smartphone smartphones screen conditioner chilled""",
+        software phones smartphone smartphones screen conditioner chilled
+        transmitter antenna microphone microphones mic mics loudspeaker loudspeakers speakers camera cameras
+        recorder greenhouse polytunnel composter composters sprinkler sprinklers seeder tiller rotavator
+        ambulance stretcher stretchers steriliser sterilizer beds
+        stove stoves pots blender hob smoker smokers
+        planer sander sanders welder lathe jointer
+        server router modem wifi tablet tablets printers
+        bus buses taxi
+        kiosk fence roof roofing sheets cement bricks blocks materials loom looms""",
     MONEY: """budget budgets money amount euro euros eur fcfa cfa franc francs dollar dollars cedi cedis cost costs
         costly subsidy subsidies investment grant grants loan donation donor million fuel expensive price paid
-        spent spend pound pounds funded funding""",
+        spent spend pound pounds funded funding invoice invoices bills rent""",
     FINANCE: """tontine tontines susu contribution contributions fee fees savings microcredit""",
     PRACTICE: """decide decided decides decision decisions vote voted votes voting elect elected election assembly
         meeting meetings meet meets discuss discussed discussion argued agree agreed agreement together share
@@ -132,7 +149,8 @@ _EN = {
 _EN_PHRASES = {
     TOOL: ["cold room", "water tower", "solar panel", "solar panels", "cutting table", "loading dock",
            "sewing machine", "sewing machines", "drying racks", "motor pump", "cool box", "cool boxes",
-           "bottling room", "display cabinet", "display cabinets"],
+           "bottling room", "display cabinet", "display cabinets", "mixing desk", "water tank",
+           "rainwater tank", "drip irrigation", "computer room", "welding machine"],
     FINANCE: ["common fund", "member fees", "cash book", "solidarity fund"],
     PRACTICE: ["in turn", "take part", "takes part", "one member one vote", "general assembly"],
     RULE: ["a month", "a week", "per month", "per week", "every month", "every week"],
