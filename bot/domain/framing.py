@@ -28,7 +28,7 @@ How, and why this method rather than a trained model:
   MEANS_PER_PRACTICE times the organisation weight. 1.6 is the middle of the margin on the training part of the
   corpus: there, practice-centred replies reach at most 1.33 means per organisation word, equipment-centred ones
   at least 2.
-- Why not a model: the labelled corpus (tests/data/framing_corpus_*.tsv, ~190 replies) is far too small to train
+- Why not a model: the labelled corpus (tests/data/framing_corpus_*.tsv, 300 replies) is far too small to train
   anything that would generalise beyond its own sentences, and a model could not be explained to a member in one
   sentence. The lexicons are short lists anyone can read and extend; bench/framing.py measures them on a held-out
   part of the corpus that was never used to tune them.

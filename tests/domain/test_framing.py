@@ -21,9 +21,6 @@ OTHER_LANGUAGE = {"fr": "ee", "en": "ee", "ee": "fr"}
 # Issue 13's targets on the held-out set, overall and per language.
 RECALL, FALSE_FLAGS = 0.90, 0.08
 RECALL_PER_LANGUAGE, FALSE_FLAGS_PER_LANGUAGE = 0.75, 0.15
-# What the check measured when it was frozen (bench/framing.py, BENCHMARKS.md): 44 of 50 held-out equipment-centred
-# replies flagged. A change that loses one of them fails here.
-MEASURED_RECALL = 0.88
 
 
 def _held_out_scores(language=None, *, interface=None):
@@ -41,15 +38,10 @@ def test_corpus_is_large_labelled_both_ways_in_every_language_with_a_held_out_pa
     assert len({r.text for r in CORPUS}) == len(CORPUS)
 
 
-def test_held_out_false_flags_and_measured_recall_do_not_regress():
+def test_held_out_targets_hold_overall():
+    # Measured when frozen (bench/framing.py, BENCHMARKS.md): recall 0.92 (46/50), no false flag.
     overall = _held_out_scores()
-    assert overall.false_flag_rate <= FALSE_FLAGS
-    assert overall.recall >= MEASURED_RECALL
-
-
-@pytest.mark.xfail(strict=True, reason="held-out recall is 0.88 (44/50), below issue 13's 0.90: see BENCHMARKS.md")
-def test_held_out_recall_reaches_the_target():
-    assert _held_out_scores().recall >= RECALL
+    assert overall.recall >= RECALL and overall.false_flag_rate <= FALSE_FLAGS
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

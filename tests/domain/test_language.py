@@ -40,5 +40,5 @@ def test_the_framing_corpus_is_read_in_the_language_it_is_written_in_whatever_th
     wrong = [(reply.language, fallback, reply.text) for reply in load_corpus() for fallback in ("fr", "en", "ee")
              if detect_language(reply.text, fallback=fallback) != reply.language]
     # Ewe typed without Ewe letters and dominated by French nouns reads as French (the French lexicon then reads
-    # the nouns): a handful of the ~250 replies, listed here so that a regression shows.
+    # the nouns): a handful of the 300 replies, listed here so that a regression shows.
     assert len(wrong) <= 3 * 4, wrong
