@@ -76,7 +76,10 @@ async def render(services: Services, reply: Reply, tr: Translator, author: ui.Au
 
 
 def written_in(reply: Reply) -> str:
-    """The language of the reply's text (issue 10: not the author's interface language), the author's when unsure."""
+    """The language of the reply's text (issue 10: not the author's interface language), the author's when unsure.
+
+    Replies are stored with it since it is detected at reception; detecting again costs ~30 µs and also covers rows
+    stored before, and texts changed by an edit."""
     return detect_language(reply.text, fallback=reply.language) if reply.text else reply.language
 
 

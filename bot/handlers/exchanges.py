@@ -57,7 +57,8 @@ async def receive_reply(update: Update, context: PasserelleContext, member: Memb
     flagged = assessment is not None and assessment.is_equipment_centred
     reply_id = await exchanges.add_reply(
         services.db, round_id=round_.id, member_id=member.id, territory_code=member.territory_code, kind=kind,
-        text=text, language=member.locale, source_chat_id=message.chat_id, source_message_id=message.message_id,
+        text=text, language=(assessment.language if assessment else None) or member.locale,  # of the text
+        source_chat_id=message.chat_id, source_message_id=message.message_id,
         status="held" if flagged else "pending", now=now)
     if flagged and await _suggest_privately(update, context, member, reply_id,
                                             suggest_practice_angle(assessment, circle.theme or "")):

@@ -18,6 +18,8 @@ async def test_a_french_reply_from_an_english_interface_is_not_labelled_english(
     relayed = h.sim.sent_messages(rennes.id)[-1]
     assert "décident ensemble" in relayed.text
     assert "anglais" not in relayed.text and not relayed.buttons()  # French for a French reader: nothing to help
+    stored = await h.db.fetch_one("SELECT language FROM replies ORDER BY id DESC LIMIT 1")
+    assert stored["language"] == "fr"  # what "show original" and the journal name too
 
 
 async def test_an_english_reply_from_a_french_interface_reaches_an_english_reader_without_a_note(harness: Harness):
