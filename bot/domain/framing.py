@@ -183,7 +183,7 @@ _EE_PHRASES = {
     PRACTICE: ["tso nya me", "tsoa nya me", "kpɔ gome", "kpɔa gome", "wɔ ɖoɖo", "wɔa ɖoɖo", "ɖo ɖoɖo", "ɖoa ɖoɖo",
                "ƒoa nu", "ɖo nu", "wɔ dɔ ɖekae", "gbe ɖeka"],
 }
-# French nouns that mean something else inside an Ewe sentence are not borrowed ("ame" is a person, not "âme").
+# An Ewe reply is also read with the lexicons of the languages Togolese speakers borrow nouns from.
 _EE_BORROWS_FROM = ("fr", "en")
 # English words that are French words too: in a code-mixed Ewe text they are read as French only.
 _FALSE_FRIENDS = frozenset({"car", "four", "pain", "van", "store", "fee", "turn", "order"})
@@ -191,7 +191,6 @@ _FALSE_FRIENDS = frozenset({"car", "four", "pain", "van", "store", "fee", "turn"
 _NOT_BORROWED = frozenset({"susu"})
 
 _WEIGHTS = {TOOL: 1.0, MONEY: 1.0, FINANCE: 1.0, PRACTICE: 1.0, PEOPLE: HALF, RULE: HALF}
-
 
 
 @dataclass(frozen=True)
@@ -242,7 +241,8 @@ def assess_framing(text: str, language: str | None = None) -> FramingAssessment:
         joined = " ".join(words[start:end])
         if category in (TOOL, MONEY):
             equipment.append(joined)
-            (money if category == MONEY else []).append(joined)
+            if category == MONEY:
+                money.append(joined)
             means.append(" ".join(surface[start:end]))
         elif category in (PRACTICE, PEOPLE):
             practice.append(joined)
@@ -381,13 +381,13 @@ def _ewe_key(word: str) -> str:
     return word
 
 
-_EE_PREFIX = "(?:mie|mia|mie|wo|e|a|na|ma|me|ne|ye|wò)?"
+_EE_PREFIX = "(?:mie|mia|wo|e|a|na|ma|me|ne|ye)?"
 
 
 @cache
 def _ewe_verb_re() -> re.Pattern[str]:
     roots = "|".join(re.escape(normalise(root)) for root in _EE_VERBS[PRACTICE])
-    return re.compile(rf"{_EE_PREFIX}(?:{roots})(?:a|na|nɛ|m|tia)?")
+    return re.compile(rf"{_EE_PREFIX}(?:{roots})(?:a|na|nɛ|m)?")
 
 
 def _ewe_verb(word: str) -> bool:
