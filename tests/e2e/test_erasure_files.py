@@ -54,7 +54,7 @@ async def test_forget_leaves_no_phone_name_or_organisation_in_the_database_files
     await h.drain()
     # Then a digest naming her, queued but not sent yet when she erases.
     await h.command(facilitator, "relaymode", "food digest")
-    await h.text(member, "Les outils sont prêtés contre une adhésion libre.")
+    await h.text(member, "Les habitants décident ensemble en assemblée chaque mois.")
     h.clock.set(datetime(2026, 11, 30, 11, 1, tzinfo=UTC))
     await tick(h)
     queued = await h.db.fetch_all("SELECT payload FROM outbox WHERE status = 'pending' AND dedupe_key LIKE 'digest:%'")
