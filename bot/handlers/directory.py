@@ -149,7 +149,8 @@ async def receive_note(update: Update, context: PasserelleContext, member: Membe
     tags = await use_cases.save_note(services, member, side, text)
     step = "done" if member.onboarding_step.startswith("edit-") else f"{_step_name(side)}-tags"
     await members.update(services.db, member.id, services.clock.now(), onboarding_step=step)
-    await message.reply_text(*ui.tag_picker(tr, side, tags))
+    text, markup = ui.tag_picker(tr, side, tags)
+    await message.reply_text(text, reply_markup=markup)
 
 
 async def toggle_tag(update: Update, context: PasserelleContext) -> None:

@@ -211,8 +211,8 @@ def directory_list(tr: Translator, entries: Sequence[Listing], views: Mapping[in
                       "<b>Directory of practices</b>: {count} organisations of your circles.", len(entries)),
              tr.html("Territory: {territory} · Practice: {practice}",
                      territory=territory_name(tr, territories[filters.territory]) if filters.territory
-                     else tr.gettext("all"),
-                     practice=tr.gettext(tag.label) if tag else tr.gettext("all"))]
+                     else tr.gettext("All territories"),
+                     practice=tr.gettext(tag.label) if tag else tr.gettext("All practices"))]
     if not entries:
         lines += ["", tr.html("No organisation matches. Try another filter.")]
     for entry in page_of(entries, page):
