@@ -9,6 +9,9 @@ CREATE TABLE directory_cards (
     learns_language TEXT,
     learns_tags TEXT NOT NULL DEFAULT '[]',
     hidden INTEGER NOT NULL DEFAULT 0,       -- 1: the member hid their card (not listed, not used for pairing)
+    -- The side whose tag picker is open ('s' or 'l'), cleared by its Done: a second Done (a double tap, an old
+    -- picker) finds it cleared and is refused, instead of editing the message again.
+    tagging TEXT CHECK (tagging IN ('s', 'l')),
     translations TEXT NOT NULL DEFAULT '{}', -- JSON {"<side>:<locale>": text}: machine translations readers got
     updated_at TEXT NOT NULL
 );

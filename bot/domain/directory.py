@@ -109,6 +109,7 @@ class Card:
     learns: PracticeNote | None = None
     hidden: bool = False
     translations: Mapping[str, str] = field(default_factory=dict)  # "<side>:<locale>" -> text
+    tagging: Side | None = None  # the side whose tag picker is open (its Done closes it)
 
     def note(self, side: Side) -> PracticeNote | None:
         return self.shares if side is Side.SHARES else self.learns

@@ -154,13 +154,13 @@ async def receive_note(update: Update, context: PasserelleContext, member: Membe
 
 
 async def toggle_tag(update: Update, context: PasserelleContext) -> None:
-    """dt:<side>:<tag>: add or remove one tag of the member's own note."""
+    """dt:<side>:<tag>: add or remove one tag of the member's own note, while its picker is open."""
     services = context.services
     member = await _presser(update, context)
     button = ui.ToggleTag.decode(update.callback_query.data)
     side = _side(button.side) if button else None
     card = await directory.get_card(services.db, member.id) if member is not None else None
-    if side is None or card is None or card.note(side) is None or button.tag not in TAGS_BY_KEY:
+    if side is None or card is None or card.tagging is not side or button.tag not in TAGS_BY_KEY:
         await _refuse(update, context, member)
         return
     tags = card.tags(side) ^ {button.tag}
@@ -170,15 +170,16 @@ async def toggle_tag(update: Update, context: PasserelleContext) -> None:
 
 
 async def tags_done(update: Update, context: PasserelleContext) -> None:
-    """dd:<side>: the tags are kept; during onboarding the next question follows."""
+    """dd:<side>: the tags are kept and the picker closes; during onboarding the next question follows."""
     services = context.services
     member = await _presser(update, context)
     button = ui.TagsDone.decode(update.callback_query.data)
     side = _side(button.side) if button else None
-    card = await directory.get_card(services.db, member.id) if member is not None else None
-    if side is None or card is None or card.note(side) is None:
-        await _refuse(update, context, member)
+    if (member is None or side is None
+            or not await directory.close_tagging(services.db, member.id, side, services.clock.now())):
+        await _refuse(update, context, member)  # a second press of Done (or a forged one)
         return
+    card = await directory.get_card(services.db, member.id)
     tr = translator(services, member)
     await answer_query(update)
     await edit_screen(update, ui.saved_note(tr, side, card.tags(side)), None)

@@ -22,7 +22,7 @@ def _note(row, side: Side) -> PracticeNote | None:
 
 def _card(row) -> Card:
     return Card(row["member_id"], _note(row, Side.SHARES), _note(row, Side.LEARNS), bool(row["hidden"]),
-                json.loads(row["translations"]))
+                json.loads(row["translations"]), Side(row["tagging"]) if row["tagging"] else None)
 
 
 async def get_card(db: Queryable, member_id: int) -> Card:
@@ -43,23 +43,34 @@ async def cards_of(db: Queryable, member_ids: Iterable[int]) -> dict[int, Card]:
 
 async def save_note(db: Queryable, member_id: int, side: Side, text: str, language: str, tags: Iterable[str],
                     now: datetime) -> None:
-    """Replace one side of the card (one statement); the translations of the old text are dropped with it."""
+    """Replace one side of the card and open its tag picker (one statement); the translations of the old text are
+    dropped with it."""
     text_column, language_column, tags_column = _COLUMNS[side]
     await db.execute(
-        f"""INSERT INTO directory_cards (member_id, {text_column}, {language_column}, {tags_column}, updated_at)
-            VALUES (?, ?, ?, ?, ?)
+        f"""INSERT INTO directory_cards (member_id, {text_column}, {language_column}, {tags_column}, tagging,
+                                         updated_at)
+            VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (member_id) DO UPDATE SET {text_column} = excluded.{text_column},
                 {language_column} = excluded.{language_column}, {tags_column} = excluded.{tags_column},
+                tagging = excluded.tagging,
                 translations = (SELECT json_group_object(key, value) FROM json_each(directory_cards.translations)
                                 WHERE key NOT LIKE ?),
                 updated_at = excluded.updated_at""",  # noqa: S608 - fixed column names
-        (member_id, text, language, json.dumps(sorted(tags)), now.isoformat(), f"{side.value}:%"))
+        (member_id, text, language, json.dumps(sorted(tags)), side.value, now.isoformat(), f"{side.value}:%"))
 
 
 async def set_tags(db: Queryable, member_id: int, side: Side, tags: Iterable[str], now: datetime) -> None:
     tags_column = _COLUMNS[side][2]
     await db.execute(f"UPDATE directory_cards SET {tags_column} = ?, updated_at = ? WHERE member_id = ?",  # noqa: S608
                      (json.dumps(sorted(tags)), now.isoformat(), member_id))
+
+
+async def close_tagging(db: Queryable, member_id: int, side: Side, now: datetime) -> bool:
+    """Close the side's tag picker; False when it was not open (already closed by an earlier press)."""
+    changed = await db.execute(
+        "UPDATE directory_cards SET tagging = NULL, updated_at = ? WHERE member_id = ? AND tagging = ?",
+        (now.isoformat(), member_id, side.value))
+    return changed == 1
 
 
 async def set_hidden(db: Queryable, member_id: int, hidden: bool, now: datetime) -> None:

@@ -258,3 +258,38 @@ async def test_mydata_shows_the_card_and_forget_erases_it(harness: Harness):
     assert await h.db.fetch_one("SELECT 1 FROM directory_cards WHERE member_id = ?", (ama.id,)) is None
     await h.command(u["maël"], "directory")
     assert "Association Dzidzɔ" not in listed(h, u["maël"])
+
+
+async def test_onboarding_left_at_the_tags_resumes_after_a_restart_and_a_done_pressed_twice_changes_nothing(
+        harness: Harness, sim, clock, tmp_path):
+    from tests.e2e.test_onboarding import begin
+    from tests.support import start_harness
+
+    h = harness
+    ama = h.sim.add_user("Ama", language_code="en")
+    await begin(h, ama)
+    await h.contact(ama, "+22890123456")
+    await h.text(ama, "Association Dzidzɔ")
+    await h.tap(ama, "Association")
+    await h.text(ama, "Women's savings groups decide together")
+    assert (await member(h, ama)).onboarding_step == "shares-tags"
+
+    await h.close()  # the bot restarts while Ama looks at her tags
+    h2 = await start_harness(sim, tmp_path / "passerelle.sqlite3", clock)
+    try:
+        await h2.tap(ama, "Women")  # untick a suggested tag on the picker sent before the restart
+        picker, _ = h2.button(ama.id, "Done")
+        for _ in range(2):  # a double tap: both presses reach the bot before it removed the buttons
+            sim.press_button(ama.id, picker.message_id, "dd:s")
+        await h2.deliver()
+        assert "What would your organisation like to learn" in h2.last(ama.id).text
+        assert (await member(h2, ama)).onboarding_step == "learns"  # no second question, the step moved once
+        assert last_answer(h2) == INVALID  # the second press found the picker closed
+        assert sum("like to learn" in (m.text or "") for m in h2.sim.sent_messages(ama.id)) == 1
+        await press_data(h2, ama, "dk:l")
+        assert (await member(h2, ama)).onboarding_step == "circles"
+        card = await directory.get_card(h2.db, (await member(h2, ama)).id)
+        assert "women" not in card.shares.tags and "governance" in card.shares.tags and card.learns is None
+        h2.assert_no_refused_call()
+    finally:
+        await h2.close()
