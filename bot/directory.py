@@ -6,6 +6,7 @@ are kept on the card, so each text is translated once per language.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from bot.domain.directory import Card, Listing, Side, suggest_tags, visible_listings
@@ -41,7 +42,8 @@ async def read_note(services: Services, card: Card, side: Side, locale: str) -> 
 
 
 async def read_card(services: Services, card: Card, locale: str) -> dict[Side, ui.NoteView | None]:
-    return {side: await read_note(services, card, side, locale) for side in Side}
+    views = await asyncio.gather(*(read_note(services, card, side, locale) for side in Side))
+    return dict(zip(Side, views))
 
 
 async def visible_to(services: Services, reader: Member, *, territory: str | None = None,
@@ -53,8 +55,10 @@ async def visible_to(services: Services, reader: Member, *, territory: str | Non
 
 async def list_screen(services: Services, reader: Member, tr: Translator, filters: ui.Filters) -> ui.Screen:
     entries = await visible_to(services, reader, territory=filters.territory, tag=filters.tag)
-    views = {entry.member_id: await read_card(services, entry.card, tr.locale)
-             for entry in ui.page_of(entries, filters.page)}
+    # Concurrently: a slow translation server then delays the page by one timeout, not one per text.
+    shown = ui.page_of(entries, filters.page)
+    views = dict(zip((e.member_id for e in shown),
+                     await asyncio.gather(*(read_card(services, e.card, tr.locale) for e in shown))))
     return ui.directory_list(tr, entries, views, filters, await territories_by_code(services))
 
 

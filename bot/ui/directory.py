@@ -19,10 +19,11 @@ from bot.ui.callbacks import ButtonData
 from bot.ui.exchanges import language_of
 from bot.ui.pickers import Choice, clamp_page, paged_rows
 from bot.ui.screens import Screen, circle_name, territory_name
-from bot.ui.text import truncate_plain
+from bot.ui.text import MAX_TEXT, truncate_plain
 
 PAGE_SIZE = 5  # each listing has a few lines of text: five keep a page well under Telegram's 4096 characters
 LIST_EXCERPT = 160
+SHORT_EXCERPT = 60
 ANY = "-"  # "no filter" in button data
 
 
@@ -187,13 +188,28 @@ def _heading(tr: Translator, entry: Listing, territories: Mapping[str, Territory
 
 
 def _entry_lines(tr: Translator, entry: Listing, views: Mapping[Side, NoteView | None],
-                 territories: Mapping[str, Territory], excerpt: int | None) -> list[SafeHtml]:
+                 territories: Mapping[str, Territory], excerpt: int | None, *, with_tags: bool = True
+                 ) -> list[SafeHtml]:
     lines = [_heading(tr, entry, territories)]
     for side in Side:
         line = _note_line(tr, side, views.get(side), excerpt)
         if line is not None:
-            tags = entry.card.tags(side)
+            tags = entry.card.tags(side) if with_tags else frozenset()
             lines.append(line + (escape(f" [{tag_names(tr, tags)}]") if tags else ""))
+    return lines
+
+
+def _page_lines(tr: Translator, shown: Sequence[Listing], views: Mapping[int, Mapping[Side, NoteView | None]],
+                territories: Mapping[str, Territory], room: int) -> list[SafeHtml]:
+    """The page's listings within `room` characters: excerpts and tags, else shorter excerpts without tags (long
+    names and many tags in Ewe could pass Telegram's 4096 characters; the card shows everything)."""
+    for excerpt, with_tags in ((LIST_EXCERPT, True), (SHORT_EXCERPT, False)):
+        lines: list[SafeHtml] = []
+        for entry in shown:
+            lines += ["", *_entry_lines(tr, entry, views.get(entry.member_id, {}), territories, excerpt,
+                                        with_tags=with_tags)]
+        if len("\n".join(lines)) <= room:
+            break
     return lines
 
 
@@ -215,8 +231,7 @@ def directory_list(tr: Translator, entries: Sequence[Listing], views: Mapping[in
                      practice=tr.gettext(tag.label) if tag else tr.gettext("All practices"))]
     if not entries:
         lines += ["", tr.html("No organisation matches. Try another filter.")]
-    for entry in page_of(entries, page):
-        lines += ["", *_entry_lines(tr, entry, views.get(entry.member_id, {}), territories, LIST_EXCERPT)]
+    lines += _page_lines(tr, page_of(entries, page), views, territories, MAX_TEXT - len("\n".join(lines)) - 1)
     choices = [Choice(f"{entry.organisation or entry.name} — {entry.name}",
                       OpenCard(entry.member_id, filters.territory or ANY, filters.tag or ANY, page).encode())
                for entry in entries]
