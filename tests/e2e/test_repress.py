@@ -48,6 +48,11 @@ async def test_double_taps_through_the_whole_onboarding(harness: Harness):
     await h.contact(user, "+22890123456")
     await h.text(user, "Groupement Dzidzɔ")
     await double_tap(h, user, "Association")
+    await h.text(user, "Les habitants décident ensemble")   # what the organisation can share
+    await h.tap(user, "Femmes")                               # a tag the words did not suggest
+    await double_tap(h, user, "Terminé")                      # tags kept once, one next question
+    await double_tap(h, user, "Passer")                       # nothing to learn: skipped once
+    assert sum("voudrait apprendre" in t for t in h.texts(user.id)) == 1
     await h.tap(user, "Alimentation durable")
     await double_tap(h, user, "Terminé")
     assert sum("Alimentation durable" in t for t in h.texts(user.id)) >= 1
@@ -149,3 +154,37 @@ async def test_a_facilitator_double_pressing_a_held_number_decision_places_it_on
     await h.drain()
     assert (await member_row(h, hans))["status"] == "active"
     assert sum("placed you on the Togo side" in t for t in h.texts(hans.id)) == 1
+
+
+async def test_double_pressing_yes_after_a_call_asks_for_the_practice_once(harness: Harness):
+    from datetime import datetime as naive
+
+    from tests.e2e.test_calls import people, press, propose, slot_ids, vote
+    from tests.support import tick
+
+    h = harness
+    u = await people(h)
+    proposal = await propose(h, u["maël"], "Journal", [naive(2026, 12, 3, 15, 0)])
+    await vote(h, u["ama"], proposal, (await slot_ids(h, proposal))[0])
+    await press(h, u["maël"], f"cc:{proposal.id}")
+    h.clock.set(datetime(2026, 12, 3, 15, 0, tzinfo=UTC))
+    await tick(h)
+    await tick(h)
+    await h.drain()
+    await double_press(h, u["ama"], f"cf:{proposal.id}:y")
+    assert sum("Which practice" in t for t in h.texts(u["ama"].id)) == 1
+
+
+async def test_two_quick_taps_on_different_languages_end_on_the_second(harness: Harness):
+    """Both presses carry the screen from before the first edit; the last choice must be what the chat shows."""
+    h = harness
+    user = h.sim.add_user("Maël", language_code="fr")
+    await h.command(user, "start")
+    french = h.last(user.id).text
+    message = h.last(user.id)
+    english = next(d for label, d in message.buttons() if "English" in label)
+    français = next(d for label, d in message.buttons() if "Français" in label)
+    h.sim.press_button(user.id, message.message_id, english)
+    h.sim.press_button(user.id, message.message_id, français)
+    await h.deliver()
+    assert h.last(user.id).text == french
