@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from bot.domain.language import detect_language
 from bot.domain.directory import Card, Listing, Side, suggest_tags, visible_listings
 from bot.i18n import Translator
 from bot.services import Services
@@ -18,9 +19,13 @@ from bot.ui import directory as ui
 
 
 async def save_note(services: Services, member: Member, side: Side, text: str) -> frozenset[str]:
-    """Store what the member wrote for one side, with the tags its words suggest; returns those tags."""
-    tags = suggest_tags(text, member.locale)
-    await directory.save_note(services.db, member.id, side, text, member.locale, tags, services.clock.now())
+    """Store what the member wrote for one side, with the tags its words suggest; returns those tags.
+
+    The text's language is read from the text (the member's interface language when it is too short to tell), as
+    for replies: an Ewe-interface member writing French is shown to French readers as is."""
+    language = detect_language(text, fallback=member.locale) or member.locale
+    tags = suggest_tags(text, language)
+    await directory.save_note(services.db, member.id, side, text, language, tags, services.clock.now())
     return tags
 
 

@@ -12,6 +12,7 @@ would like to learn, *and* the other way round, so neither side only gives.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -52,7 +53,8 @@ PRACTICE_TAGS: tuple[PracticeTag, ...] = (
          r"collective\w*", r"ensemble", r"together", r"associati\w*", r"entraide", r"partenai\w*", r"partner\w*",
          r"ɖekae", r"ɖekawɔwɔ", r"habɔbɔ\w*", r"\w*hati\w*", r"\w*ɖoɖo\w*", r"organi[sz]\w*"),
     _tag("learning", N_("Training and passing on skills"), r"apprend\w*", r"appris\w*", r"apprenti\w*",
-         r"apprentic\w*", r"formation\w*", r"transm\w*", r"learn\w*", r"teach\w*", r"taught", r"mentor\w*",
+         r"apprentic\w*", r"formation\w*", r"form(e|es|er|ons|ez|ent)", r"train\w*", r"transm\w*",
+         r"learn\w*", r"teach\w*", r"taught", r"mentor\w*",
          r"accompagn\w*", r"savoir\w*", r"competences?", r"skills?", r"\w*srɔ\w*", r"nufia\w*", r"\w*fiala\w*",
          r"nunya\w*", r"aɖaŋu\w*"),
     _tag("solidarity", N_("Solidarity and volunteering"), r"solidar\w*", r"reciprocit\w*", r"reciprocity",
@@ -74,11 +76,17 @@ TAGS_BY_KEY: dict[str, PracticeTag] = {tag.key: tag for tag in PRACTICE_TAGS}
 
 
 def practice_words(text: str, language: str) -> tuple[str, ...]:
-    """The practice words of a text, as the framing lexicon finds them (normalised, without accents).
+    """The practice words of a text, as the framing lexicon finds them, lower case without any accent or tone mark.
 
     The one place the directory reads the framing lexicon, so that a rewrite of the framing check changes only this.
     """
-    return assess_framing(text, language).practice_hits
+    return tuple(_plain(word) for word in assess_framing(text, language).practice_hits)
+
+
+def _plain(word: str) -> str:
+    # Every combining mark goes, the Ewe nasal tilde included ("srɔ̃" -> "srɔ"): the tags' patterns are written so.
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
 def suggest_tags(text: str, language: str) -> frozenset[str]:

@@ -266,7 +266,8 @@ def card_screen(tr: Translator, entry: Listing, views: Mapping[Side, NoteView | 
         tr.gettext("Propose a call ({circle})", circle=circle_name(tr, circle)) if len(shared_circles) > 1
         else tr.gettext("Propose a call"), callback_data=ProposeCall(entry.member_id, circle.id).encode())]
         for circle in shared_circles]
-    rows.append([InlineKeyboardButton("◀ " + tr.gettext("Back to the directory"), callback_data=back.data().encode())])
+    rows.append([InlineKeyboardButton("◀ " + tr.gettext("Back to the directory"),
+                                      callback_data=back.data().encode())])
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
