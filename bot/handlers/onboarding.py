@@ -9,13 +9,9 @@ from telegram.error import TelegramError
 
 from bot.domain import invites as invite_rules
 from bot.domain.phones import format_international
-<<<<<<< HEAD
-from bot.domain.profile import MAX_ORGANISATION_LENGTH, ORGANISATION_KINDS
-from bot.erasure import erase_member
-=======
 from bot.domain.directory import MAX_NOTE_LENGTH, Side
 from bot.domain.profile import MAX_ORGANISATION_LENGTH, ORGANISATION_KINDS, next_step
->>>>>>> main
+from bot.erasure import erase_member
 from bot.handlers.common import active_member, answer_query, member_of, translator
 from bot.i18n import SUPPORTED_LOCALES, normalise_locale
 from bot.joining import PhoneRefusal, verify_and_place

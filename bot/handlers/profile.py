@@ -6,11 +6,8 @@ import json
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
-<<<<<<< HEAD
-from bot.erasure import erase_member
-=======
 from bot.domain.directory import Card, PracticeNote
->>>>>>> main
+from bot.erasure import erase_member
 from bot.handlers import exchanges
 from bot.handlers.common import active_member, answer_query, is_facilitator, member_of, translator
 from bot.handlers import directory as directory_handlers
