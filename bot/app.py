@@ -17,6 +17,7 @@ from bot.i18n import I18n
 from bot.services import BotData, PasserelleContext, Services
 from bot.storage import calls, migrate
 from bot.storage.database import Database
+from bot.telegram_io import TracedRequest
 from bot.translation import translator_from_config
 from bot.update_order import PerChatUpdateProcessor
 from bot.ui import commands
@@ -42,8 +43,8 @@ def build_application(
         .base_file_url(config.bot_file_base_url)
         .context_types(ContextTypes(context=PasserelleContext, bot_data=BotData))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .request(HTTPXRequest(connection_pool_size=16, connect_timeout=connect_timeout, read_timeout=15.0))
-        .get_updates_request(HTTPXRequest(connect_timeout=connect_timeout, read_timeout=15.0))
+        .request(TracedRequest(connection_pool_size=16, connect_timeout=connect_timeout, read_timeout=15.0))
+        .get_updates_request(TracedRequest(connect_timeout=connect_timeout, read_timeout=15.0))
         .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates=16))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

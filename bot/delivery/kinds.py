@@ -42,6 +42,8 @@ CALL_ICS = Kind("ics", Priority.RELAYED)
 CALL_FOLLOWUP = Kind("followup", Priority.RELAYED)
 HELD_MEMBER = Kind("held", Priority.RELAYED)
 HELD_DECISION = Kind("held-decision", Priority.RELAYED)
+HELD_REPLY_REMINDER = Kind("held-reminder", Priority.RELAYED)
+HELD_REPLY_RELEASED = Kind("held-released", Priority.RELAYED)
 ASK_ORGANISATION = Kind("ask-org", Priority.RELAYED)
 TRANSLATION_UNCLEAR = Kind("unclear", Priority.RELAYED)
 # Fan-outs to a circle or to everyone.

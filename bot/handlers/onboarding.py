@@ -9,16 +9,20 @@ from telegram.error import TelegramError
 
 from bot.domain import invites as invite_rules
 from bot.domain.phones import format_international
-from bot.domain.profile import MAX_ORGANISATION_LENGTH, ORGANISATION_KINDS
+from bot.domain.directory import MAX_NOTE_LENGTH, Side
+from bot.domain.profile import MAX_ORGANISATION_LENGTH, ORGANISATION_KINDS, next_step
+from bot.erasure import erase_member
 from bot.handlers.common import active_member, answer_query, member_of, translator
 from bot.i18n import SUPPORTED_LOCALES, normalise_locale
 from bot.joining import PhoneRefusal, verify_and_place
 from bot.services import PasserelleContext
 from bot.delivery import kinds
-from bot.storage import circles, invites, members, outbox
+from bot.storage import circles, directory, invites, members, outbox
 from bot.storage.members import Member
+from bot.ui import directory as directory_ui
 from bot.ui import screens
 from bot.ui.callbacks import parse, parse_int
+from bot.telegram_io import edit_screen, remove_buttons
 
 logger = logging.getLogger(__name__)
 
@@ -29,11 +33,18 @@ def N_(message: str) -> str:
 
 
 async def start(update: Update, context: PasserelleContext) -> None:
-    """/start [invite code]: greet, explain, ask consent; an invalid invite is refused and nothing is stored."""
+    """/start [invite code | c_<circle>]: greet, explain, ask consent; an invalid link is refused, nothing stored."""
     user, services = update.effective_user, context.services
     member = await member_of(context, user)
     tr = translator(services, member, user)
     code = context.args[0] if context.args else None
+    circle = None
+    if (slug := invite_rules.circle_slug_of(code)) is not None:
+        # The link sent to someone whose request to join a circle's group was declined: the way into that circle.
+        circle, code = next((c for c in await circles.list_open(services.db) if c.slug == slug), None), None
+        if circle is None:
+            await update.effective_message.reply_text(screens.invite_refusal(tr, invite_rules.InviteRefusal.UNKNOWN))
+            return
     if code is not None:
         invite = await invites.get(services.db, code)
         refusal = invite_rules.refusal_at_start(
@@ -53,8 +64,12 @@ async def start(update: Update, context: PasserelleContext) -> None:
     elif code is not None and not member.is_active:
         await members.update(services.db, member.id, now, pending_invite_code=code)
     elif member.is_active:
+        if circle is not None:
+            await circles.join(services.db, member.id, circle.id, now)
         await _welcome_back(update, context, member, code)
         return
+    if circle is not None:
+        await members.update(services.db, member.id, now, pending_circle_id=circle.id)
     if member.status == "held":
         await update.effective_message.reply_text(tr.html("A facilitator is still reviewing your number. "
                                                           "You will get a message here."))
@@ -96,9 +111,19 @@ async def choose_language(update: Update, context: PasserelleContext) -> None:
     if member.onboarding_step == "consent":
         text, markup = screens.welcome(tr, member.first_name)
     else:
-        territory = await _territory(context, member.territory_code)
-        text, markup = screens.profile(tr, member, territory, await _circles_of(context, member))
-    await update.callback_query.edit_message_text(text, reply_markup=markup)
+        text, markup = await profile_screen(context, member)
+    await edit_screen(update, text, markup)
+
+
+async def profile_screen(context: PasserelleContext, member: Member) -> screens.Screen:
+    """/me: the profile and the member's card in the directory of practices (re-read: it may just have changed)."""
+    services = context.services
+    member = await members.get(services.db, member.id)
+    tr = translator(services, member)
+    card = await directory.get_card(services.db, member.id)
+    return screens.profile(tr, member, await _territory(context, member.territory_code),
+                           await _circles_of(context, member), directory_ui.own_card_lines(tr, card),
+                           directory_ui.own_card_buttons(tr, card))
 
 
 async def consent(update: Update, context: PasserelleContext) -> None:
@@ -111,9 +136,9 @@ async def consent(update: Update, context: PasserelleContext) -> None:
         await answer_query(update, tr.gettext("This button is no longer valid."))
         return
     await answer_query(update)
-    await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    await remove_buttons(update)
     if parts[0] != "yes":
-        await members.forget(services.db, member)
+        await erase_member(services.db, member.id)
         await update.effective_message.reply_text(tr.html(
             "Understood: nothing about you is kept. Send /start if you change your mind."))
         return
@@ -165,7 +190,7 @@ async def receive_contact(update: Update, context: PasserelleContext) -> None:
 
 
 async def ask_next_profile_step(update: Update, context: PasserelleContext, member: Member) -> None:
-    """Continue onboarding from the member's stored step (organisation, kind, circles)."""
+    """Continue onboarding from the member's stored step (organisation, kind, shares, learns, circles)."""
     tr = translator(context.services, member)
     chat = update.effective_chat
     if member.onboarding_step == "organisation" and member.organisation:
@@ -175,6 +200,15 @@ async def ask_next_profile_step(update: Update, context: PasserelleContext, memb
         await context.bot.send_message(chat.id, screens.ask_organisation(tr))
     elif member.onboarding_step == "kind":
         text, markup = screens.ask_kind(tr, member.organisation or "")
+        await context.bot.send_message(chat.id, text, reply_markup=markup)
+    elif member.onboarding_step in ("shares", "learns"):
+        side = Side.SHARES if member.onboarding_step == "shares" else Side.LEARNS
+        text, markup = directory_ui.ask_note(tr, side, onboarding=True, limit=MAX_NOTE_LENGTH)
+        await context.bot.send_message(chat.id, text, reply_markup=markup)
+    elif member.onboarding_step in ("shares-tags", "learns-tags"):
+        side = Side.SHARES if member.onboarding_step == "shares-tags" else Side.LEARNS
+        card = await directory.get_card(context.services.db, member.id)
+        text, markup = directory_ui.tag_picker(tr, side, card.tags(side))
         await context.bot.send_message(chat.id, text, reply_markup=markup)
     elif member.onboarding_step == "circles":
         await send_circle_picker(context, chat.id, member, onboarding=True)
@@ -213,10 +247,10 @@ async def choose_kind(update: Update, context: PasserelleContext) -> None:
         return
     changes = {"organisation_kind": parts[0]}
     if onboarding:
-        changes["onboarding_step"] = "circles"
+        changes["onboarding_step"] = next_step("kind")
     await members.update(services.db, member.id, services.clock.now(), **changes)
     await answer_query(update, tr.gettext(ORGANISATION_KINDS[parts[0]]))
-    await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    await remove_buttons(update)
     member = await members.get(services.db, member.id)
     if onboarding:
         await ask_next_profile_step(update, context, member)
@@ -262,7 +296,7 @@ async def toggle_circle(update: Update, context: PasserelleContext) -> None:
             await answer_query(update, tr.gettext("You joined {circle}.", circle=screens.circle_name(tr, circle)))
         chosen = await circles.circle_ids_of(services.db, member.id)
         text, markup = screens.circle_picker(tr, await circles.list_open(services.db), chosen, onboarding=onboarding)
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_screen(update, text, markup)
         return
     joined = await _circles_of(context, member)
     if onboarding and not joined:
@@ -271,7 +305,7 @@ async def toggle_circle(update: Update, context: PasserelleContext) -> None:
     await answer_query(update)
     if onboarding:
         await members.update(services.db, member.id, services.clock.now(), onboarding_step="done")
-    await query.edit_message_reply_markup(reply_markup=None)
+    await remove_buttons(update)
     await update.effective_message.reply_text(screens.joined_summary(tr, joined))
     await send_group_links(update, context, member)
 

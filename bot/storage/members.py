@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.database import Queryable
+from bot.storage.database import Queryable, Transaction
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Member:
     reachable: bool
     created_at: str
     paused_until: str | None = None
+    pending_circle_id: int | None = None  # a circle named by a join request's deep link, joined once verified
 
     @property
     def display_name(self) -> str:
@@ -52,6 +53,7 @@ def _member(row) -> Member | None:
         onboarding_step=row["onboarding_step"], pending_invite_code=row["pending_invite_code"],
         consent_at=row["consent_at"], organisation=row["organisation"], organisation_kind=row["organisation_kind"],
         reachable=bool(row["reachable"]), created_at=row["created_at"], paused_until=row["paused_until"],
+        pending_circle_id=row["pending_circle_id"],
     )
 
 
@@ -88,7 +90,7 @@ async def create(
 # Columns a caller may change through update(); anything else is a programming error.
 UPDATABLE = frozenset({
     "first_name", "last_name", "locale", "locale_source", "time_zone", "phone_e164", "phone_region", "territory_code", "status",
-    "onboarding_step", "pending_invite_code", "consent_at", "organisation", "organisation_kind", "reachable",
+    "onboarding_step", "pending_invite_code", "pending_circle_id", "consent_at", "organisation", "organisation_kind", "reachable",
     "paused_until",
 })
 
@@ -120,20 +122,21 @@ async def list_by_status(db: Queryable, status: str) -> list[Member]:
     return [m for m in map(_member, rows) if m]
 
 
-async def forget(db: Queryable, member: Member) -> None:
-    """Erase a member and everything attributed to them (cascades remove memberships, links, outbox rows)."""
+async def forget(tx: Transaction, member: Member) -> None:
+    """Erase a member and everything attributed to them, inside the caller's transaction (the use case's: a crash
+    half-way must leave everything or nothing). Cascades remove memberships, links, votes, their outbox rows."""
     if member.phone_e164:
-        await db.execute("DELETE FROM invite_phones WHERE phone_e164 = ?", (member.phone_e164,))
+        await tx.execute("DELETE FROM invite_phones WHERE phone_e164 = ?", (member.phone_e164,))
     # Messages about them addressed to others (facilitators' "held:<member>:<admin>" notices carry their name and
     # phone) and any message to their chat not tied to their row: the cascade on member_id misses both.
-    await db.execute("DELETE FROM outbox WHERE chat_id = ? OR dedupe_key LIKE ?",
+    await tx.execute("DELETE FROM outbox WHERE chat_id = ? OR dedupe_key LIKE ?",
                      (member.telegram_user_id, f"held:{member.id}:%"))
     from bot.storage import calls, exchanges, journal  # calls imports members: imported here to avoid a cycle
 
-    await calls.forget_traces(db, member.id)
-    await exchanges.forget_relays(db, member.id)
-    await journal.anonymise(db, member.id)  # the circle keeps what they shared, without their name
-    await _write(db, "DELETE FROM members WHERE id = ?", (member.id,))
+    await calls.forget_traces(tx, member.id)
+    await exchanges.forget_relays(tx, member.id)
+    await journal.anonymise(tx, member.id)  # the circle keeps what they shared, without their name
+    await _write(tx, "DELETE FROM members WHERE id = ?", (member.id,))
 
 
 async def _write(db: Queryable, sql: str, params: tuple) -> None:

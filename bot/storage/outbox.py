@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.pace import Priority
-from bot.storage.database import Database, Queryable
+from bot.storage.database import Database, Queryable, Transaction
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,12 @@ class OutboxMessage:
     payload: dict[str, Any]
     attempts: int
     priority: Priority
+    dedupe_key: str | None = None
 
 
 def _row(row) -> OutboxMessage:
     return OutboxMessage(row["id"], row["chat_id"], row["member_id"], row["method"], json.loads(row["payload"]),
-                         row["attempts"], Priority(row["priority"]))
+                         row["attempts"], Priority(row["priority"]), row["dedupe_key"])
 
 
 async def enqueue(
@@ -100,6 +101,18 @@ async def drop_pending_for_chat(db: Queryable, chat_id: int, reason: str) -> int
         "UPDATE outbox SET status = 'dropped', last_error = ? WHERE chat_id = ? AND status = 'pending'",
         (reason, chat_id),
     )
+
+
+async def delete_mentioning(tx: Transaction, fragments: list[str]) -> int:
+    """Delete every message, sent or not, whose parameters contain one of these fragments of rendered text.
+
+    For erasure: a digest mixes several authors' replies under no key naming any of them, and a sent message's
+    row still holds its text. Fragments are matched as stored (JSON without ASCII escaping, as enqueue writes)."""
+    deleted = 0
+    for fragment in fragments:
+        stored = json.dumps(fragment, ensure_ascii=False)[1:-1]
+        deleted += await tx.execute("DELETE FROM outbox WHERE instr(payload, ?) > 0", (stored,))
+    return deleted
 
 
 async def counts(db: Database) -> dict[str, int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from bot.storage import circles, facilitators, invites, members
@@ -190,6 +192,25 @@ async def test_a_group_cannot_be_bound_while_the_bot_is_not_admin(harness: Harne
     assert await h.db.fetch_all("SELECT * FROM circle_groups") == []
 
 
+async def test_a_failed_rights_check_asks_to_try_again_and_is_logged_with_its_method(harness: Harness, facilitator,
+                                                                                        caplog):
+    h = harness
+    h.refusals_expected = True  # getChatMember fails on purpose
+    group = h.sim.add_group("Alimentation", bot_is_admin=True)
+    h.sim.add_member(group.id, facilitator.id, status="administrator")
+    h.sim.fail_next("getChatMember", error_code=500, description="Internal Server Error")
+    with caplog.at_level(logging.WARNING):
+        await h.command(facilitator, "bindgroup", "food", chat_id=group.id)
+    answer = h.last(group.id).text
+    assert "Je n'ai pas pu vérifier mes droits dans ce groupe" in answer  # the facilitator reads French
+    assert "administrat" not in answer
+    assert await h.db.fetch_all("SELECT * FROM circle_groups") == []
+    assert any("getChatMember" in record.getMessage() and str(group.id) in record.getMessage()
+               for record in caplog.records if record.levelno == logging.WARNING)
+    await h.command(facilitator, "bindgroup", "food", chat_id=group.id)  # the next try works
+    assert "Ce groupe est désormais l'espace du cercle" in h.last(group.id).text
+
+
 async def test_a_member_of_the_circle_gets_a_personal_link_and_is_approved(harness: Harness, facilitator):
     h = harness
     group = await _bound_food_group(h, facilitator)
@@ -234,3 +255,45 @@ async def test_people_who_are_not_verified_members_of_the_circle_are_declined(ha
     h.sim.request_join(stranger.id, group.id, personal)
     await h.deliver()
     assert stranger.id not in h.sim.chat_members(group.id)
+
+
+async def test_a_declined_requester_is_told_the_way_in_before_the_decline_and_the_link_opens_it(
+        harness: Harness, facilitator):
+    """Telegram lets the bot write to a requester only while the request is pending (simulator enforces it)."""
+    h = harness
+    group = await _bound_food_group(h, facilitator)
+    generic = (await h.app.bot.create_chat_invite_link(group.id, creates_join_request=True)).invite_link
+    newcomer = h.sim.add_user("Afi", language_code="fr")  # has never written to the bot
+    h.sim.request_join(newcomer.id, group.id, generic)
+    await h.deliver()
+    told = h.texts(newcomer.id)[-1]
+    assert "vérifiez d'abord votre numéro" in told
+    assert newcomer.id not in h.sim.chat_members(group.id)
+    order = [r.method for r in h.sim.requests if r.method in ("sendMessage", "declineChatJoinRequest")][-2:]
+    assert order == ["sendMessage", "declineChatJoinRequest"]
+    # The deep link in the message opens the path into the food circle, not "this invitation is not valid".
+    payload = told.rsplit("start=", 1)[1].split()[0]
+    await h.command(newcomer, "start", payload)
+    await h.tap(newcomer, "accepte")
+    await h.contact(newcomer, "+22890123456")
+    await h.text(newcomer, "Groupement Afi")
+    await h.tap(newcomer, "Association")
+    food = await circles.get_by_slug(h.db, "food")
+    member = await members.get_by_telegram_id(h.db, newcomer.id)
+    assert await circles.is_member(h.db, member.id, food.id)
+
+
+async def test_a_verified_member_of_another_circle_is_pointed_to_the_circle_and_joins_it_by_the_link(
+        harness: Harness, facilitator):
+    h = harness
+    group = await _bound_food_group(h, facilitator)
+    generic = (await h.app.bot.create_chat_invite_link(group.id, creates_join_request=True)).invite_link
+    kossi = await verified(h, "Kossi", "+22890123456", slug="circular")
+    h.sim.request_join(kossi.id, group.id, generic)
+    await h.deliver()
+    told = h.texts(kossi.id)[-1]
+    assert "Join the circle first" in told
+    await h.command(kossi, "start", told.rsplit("start=", 1)[1].split()[0])
+    food = await circles.get_by_slug(h.db, "food")
+    assert await circles.is_member(h.db, (await members.get_by_telegram_id(h.db, kossi.id)).id, food.id)
+    assert "Welcome back" in "\n".join(h.texts(kossi.id)[-3:])
