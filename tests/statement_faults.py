@@ -56,6 +56,7 @@ class FaultyDatabase:
 class _CountingTransaction:
     def __init__(self, tx: Transaction, owner: FaultyDatabase) -> None:
         self._tx, self._owner = tx, owner
+        self.memory = tx.memory  # what storage keeps in memory beside the rows (bot.storage.database.Memory)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         self._owner.before_write()
