@@ -146,8 +146,10 @@ def stages(db_path: Path, instants: dict[int, datetime]) -> tuple[list[float], l
 
 
 def answer_latencies(sim: BotApiSimulator, asked: list[tuple[int, float]]) -> tuple[list[float], int]:
-    """Per member message, the time to the bot's first sendMessage to that chat after it and before the member's
-    next message; returns the latencies and the number of messages left unanswered."""
+    """Per member message, the time to the bot's answer: a chat's messages and the bot's sendMessages to it are
+    paired in order (each message is answered once, in order: updates of one chat are handled one after the
+    other), each message with the first answer after it not already paired. Returns the latencies and the number
+    of messages left unanswered."""
     answers: dict[int, list[float]] = {}
     for record in sim.calls("sendMessage"):
         answers.setdefault(int(record.params["chat_id"]), []).append(record.at)
@@ -156,14 +158,14 @@ def answer_latencies(sim: BotApiSimulator, asked: list[tuple[int, float]]) -> tu
         by_chat.setdefault(chat, []).append(at)
     latencies, unanswered = [], 0
     for chat, times in by_chat.items():
-        times.sort()
-        for index, at in enumerate(times):
-            until = times[index + 1] if index + 1 < len(times) else float("inf")
-            first = next((a for a in answers.get(chat, []) if at <= a < until), None)
-            if first is None:
-                unanswered += 1
+        pending = sorted(answers.get(chat, []))
+        for at in sorted(times):
+            while pending and pending[0] < at:
+                pending.pop(0)  # sent before this message (an earlier answer left unpaired, or a digest)
+            if pending:
+                latencies.append(pending.pop(0) - at)
             else:
-                latencies.append(first - at)
+                unanswered += 1
     return latencies, unanswered
 
 

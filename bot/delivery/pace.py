@@ -56,12 +56,20 @@ class PaceKeeper:
         """When an outbox message to that chat may go (its one second, or its 429 pause, is over)."""
         return self.schedule.ready_at(chat_id)
 
-    async def turn(self, priority: Priority, chat_id: int, *, per_chat: bool = True) -> None:
-        """Wait for this request's slot; on return the slot is counted as used."""
-        await self.first_turn([(priority, chat_id)], per_chat=per_chat)
+    async def turn(self, priority: Priority, chat_id: int, *, per_chat: bool = True) -> Ticket:
+        """Wait for this request's slot; on return the slot is counted as used. Call `confirmed` once answered."""
+        return (await self.first_turn([(priority, chat_id)], per_chat=per_chat))[1]
 
-    async def first_turn(self, requests: list[tuple[Priority, int]], *, per_chat: bool = True) -> int:
-        """Several requests wait together; returns the index of the one given the slot, the others leave.
+    def confirmed(self, ticket: Ticket) -> None:
+        """The request sent in that slot was answered (or failed): Telegram has seen it by now."""
+        self.schedule.confirmed(ticket, self.now())
+        if self.schedule.waiting:
+            self._wake()  # a send held back by Telegram's one-second window may go now
+
+    async def first_turn(self, requests: list[tuple[Priority, int]], *, per_chat: bool = True
+                         ) -> tuple[int, Ticket]:
+        """Several requests wait together; returns the index of the one given the slot (and its ticket, for
+        `confirmed`); the others leave.
 
         The outbox sender offers its oldest ready message of each priority this way, so that the pace's floors
         apply between them too (a broadcast keeps its share while relayed replies keep coming)."""
@@ -74,13 +82,14 @@ class PaceKeeper:
             taken = self.schedule.take(now)
             if taken is not None:
                 self._leave([t for t in tickets if t is not taken])
-                return tickets.index(taken)
+                return tickets.index(taken), taken
         slot: asyncio.Future[Ticket] = asyncio.get_running_loop().create_future()
         for ticket in tickets:
             self._slots[ticket] = (slot, tickets)
         self._wake()
         try:
-            return tickets.index(await slot)
+            given = await slot
+            return tickets.index(given), given
         except asyncio.CancelledError:
             self._leave(tickets)
             raise
@@ -182,7 +191,7 @@ class PacedRateLimiter(BaseRateLimiter[str]):
         if chat_id is None or rate_limit_args == PACED:
             return await callback(*args, **kwargs)
         for attempt in range(self.max_retries + 1):
-            await self.keeper.turn(Priority.FIRST, chat_id, per_chat=False)
+            ticket = await self.keeper.turn(Priority.FIRST, chat_id, per_chat=False)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
@@ -191,6 +200,8 @@ class PacedRateLimiter(BaseRateLimiter[str]):
                                error)
                 if attempt == self.max_retries:
                     raise
+            finally:
+                self.keeper.confirmed(ticket)
         raise AssertionError("unreachable")
 
 

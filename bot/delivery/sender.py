@@ -22,6 +22,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.clock import Clock
 from bot.delivery.pace import PACED, PacedRateLimiter, PaceKeeper, retry_after_seconds
+from bot.domain.pace import Ticket
 from bot.storage import members, outbox
 from bot.storage.database import Database
 
@@ -99,12 +100,15 @@ class Sender:
                 ready = [m for m in due if keeper.ready_at(m.chat_id) <= keeper.now()]
                 if not ready:
                     break
-                message = await self._next_turn(ready)
+                message, ticket = await self._next_turn(ready)
                 due.remove(message)
-                await self._send(message, report)
+                try:
+                    await self._send(message, report)
+                finally:
+                    keeper.confirmed(ticket)
         return report
 
-    async def _next_turn(self, ready: list[outbox.OutboxMessage]) -> outbox.OutboxMessage:
+    async def _next_turn(self, ready: list[outbox.OutboxMessage]) -> tuple[outbox.OutboxMessage, Ticket]:
         """The oldest ready message of each priority waits for a slot; the one the pace gives it to goes.
 
         Rows come ordered by priority, so without floors the first one would always win; with them, a broadcast
@@ -113,8 +117,8 @@ class Sender:
         for message in ready:
             candidates.setdefault(message.priority, message)
         offered = list(candidates.values())
-        chosen = await self.keeper.first_turn([(m.priority, m.chat_id) for m in offered])
-        return offered[chosen]
+        chosen, ticket = await self.keeper.first_turn([(m.priority, m.chat_id) for m in offered])
+        return offered[chosen], ticket
 
     async def _send(self, message: outbox.OutboxMessage, report: DrainReport) -> None:
         try:

@@ -4,8 +4,10 @@ Telegram allows a bot about 30 messages per second overall, about one per second
 minute in a group (TELEGRAM-NOTES §1). Direct answers and the outbox draw from the same quota, so one schedule
 decides, request by request, who takes the next slot:
 
-- slots are spaced evenly (`Limits.per_second`, under Telegram's 30): no burst, and the 31st send after any send
-  comes more than a second after it even when late sends catch up (see `take`);
+- slots are spaced evenly (`Limits.per_second`, under Telegram's 30): no burst; and a 31st send never starts less
+  than a second after the 30th before it was answered (`confirmed`; still unanswered: now, for at most
+  `Limits.unanswered_after` seconds): a send that reached Telegram late (a pause of the process between its slot
+  and its request) cannot bunch up with the sends after it;
 - the waiting request of the highest priority whose chat may receive goes first, oldest first within a priority;
 - a lower priority with a floor (`Limits.floors`, e.g. broadcasts at 10/s) earns that many slots per second while
   it waits, and takes them even when higher priorities are waiting: it slows down while members talk, never stops;
@@ -17,6 +19,7 @@ Pure and synchronous: times are plain seconds (any origin) handed in by the call
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -35,6 +38,8 @@ class Limits:
     # Slots per second a priority earns while it waits, whatever waits above it.
     floors: tuple[tuple[Priority, float], ...] = ((Priority.RELAYED, 2.0), (Priority.BROADCAST, 10.0))
     global_429_window: float = 1.0  # 429s from two chats this close together: the global limit was hit
+    telegram_per_second: int = 30   # Telegram's own limit, in any one second
+    unanswered_after: float = 2.0   # a request still unanswered this long after its slot no longer holds others
 
     @property
     def interval(self) -> float:
@@ -50,6 +55,8 @@ class Ticket:
     chat_id: int
     per_chat: bool = True
     order: int = 0
+    granted_at: float | None = None
+    answered_at: float | None = None
 
 
 @dataclass
@@ -57,6 +64,7 @@ class PaceSchedule:
     limits: Limits = field(default_factory=Limits)
     _waiting: list[Ticket] = field(default_factory=list)
     _next_slot: float = float("-inf")
+    _recent: deque[Ticket] = field(default_factory=deque)   # the last telegram_per_second requests given a slot
     _chat_ready: dict[int, float] = field(default_factory=dict)   # per-chat pace (private: outbox only)
     _paused: dict[int, float] = field(default_factory=dict)       # chat -> until (after a 429)
     _paused_all_until: float = float("-inf")
@@ -91,7 +99,7 @@ class PaceSchedule:
 
     def take(self, now: float) -> Ticket | None:
         """The request that gets the slot now, if the slot has come and someone may use it; records the send."""
-        if now < self._slot_time():
+        if now < self._slot_time(now):
             return None
         self._accrue(now)
         eligible = [t for t in self._waiting if self.ready_at(t.chat_id, per_chat=t.per_chat) <= now]
@@ -103,6 +111,10 @@ class PaceSchedule:
         if ticket.priority in self._credit:
             self._credit[ticket.priority] = max(0.0, self._credit[ticket.priority] - 1.0)
         self._granted_at[ticket.priority] = now
+        ticket.granted_at = now
+        self._recent.append(ticket)
+        if len(self._recent) > self.limits.telegram_per_second:
+            self._recent.popleft()
         # Slots keep their cadence when a grant comes a little late (a sleeper's wake-up, a busy loop): the lateness
         # is caught up at the next slot. Later than a quarter of a slot, the pace restarts from now. At 29/s, the
         # 31st send after any send is then at least 30/29 - 1/116 = 1.026 s after it: never 31 in one second, with
@@ -114,15 +126,30 @@ class PaceSchedule:
         return ticket
 
     def next_change(self, now: float) -> float | None:
-        """The earliest time `take` may return a request (None when nobody waits)."""
+        """The earliest time `take` may return a request (None when nobody waits); sooner if a request is answered."""
         if not self._waiting:
             return None
         chats = min(self.ready_at(t.chat_id, per_chat=t.per_chat) for t in self._waiting)
-        return max(self._slot_time(), chats, now)
+        return max(self._slot_time(now), chats, now)
 
-    def _slot_time(self) -> float:
-        """When the next slot opens: its cadence and a global pause both allow it."""
-        return max(self._next_slot, self._paused_all_until)
+    def confirmed(self, ticket: Ticket, now: float) -> None:
+        """The request of that slot got its answer (or failed): it reached Telegram by now at the latest."""
+        if ticket.granted_at is not None and ticket.answered_at is None:
+            ticket.answered_at = max(now, ticket.granted_at)
+
+    def _slot_time(self, now: float) -> float:
+        """When the next slot opens: its cadence, a global pause, and Telegram's one-second window allow it."""
+        window = float("-inf")
+        if len(self._recent) >= self.limits.telegram_per_second:
+            window = self._reached_by(self._recent[0], now) + 1.0
+        return max(self._next_slot, self._paused_all_until, window)
+
+    def _reached_by(self, ticket: Ticket, now: float) -> float:
+        """The latest instant a request given a slot can have reached Telegram: its answer; unanswered, now (it
+        may be arriving), but a request stuck that long no longer counts."""
+        if ticket.answered_at is not None:
+            return ticket.answered_at
+        return min(max(ticket.granted_at, now), ticket.granted_at + self.limits.unanswered_after)
 
     def rate_limited(self, chat_id: int, retry_after: float, now: float) -> None:
         """A 429 for that chat: pause it; a second chat within the window means the global limit: pause all."""

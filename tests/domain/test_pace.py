@@ -17,7 +17,8 @@ FIRST, RELAYED, BROADCAST = Priority.FIRST, Priority.RELAYED, Priority.BROADCAST
 
 @dataclass
 class Run:
-    """Drives a schedule through time: requests arrive at given instants, each slot is used the moment it is given.
+    """Drives a schedule through time: requests arrive at given instants, each slot is used (and its request
+    answered) the moment it is given.
     `outbox` plays the outbox sender: one request waiting at a time, the next as soon as the previous got its slot."""
 
     schedule: PaceSchedule = field(default_factory=PaceSchedule)
@@ -42,6 +43,7 @@ class Run:
             while pending and pending[0][0] <= self.now:
                 self.schedule.join(pending.pop(0)[1], self.now)
             while (ticket := self.schedule.take(self.now)) is not None:
+                self.schedule.confirmed(ticket, self.now)
                 self.granted.append((self.now, ticket))
                 if ticket is self._outbox_waiting:
                     self._outbox_waiting = None
@@ -87,7 +89,8 @@ def test_late_grants_catch_up_without_ever_putting_thirty_one_in_one_second():
     for chat in range(1, 3000):
         schedule.join(Ticket(BROADCAST, chat), now)
         now = max(now, schedule.next_change(now)) + jitter.uniform(0, 0.008)  # a sleeper wakes up to 8 ms late
-        assert schedule.take(now) is not None
+        ticket = schedule.take(now)
+        schedule.confirmed(ticket, now + 0.002)
         times.append(now)
     assert max_in_any_second(times) <= 30
     assert min(times[i + 30] - times[i] for i in range(len(times) - 30)) > 1.02  # 20 ms to spare, at least
@@ -170,3 +173,19 @@ async def test_the_keeper_gives_waiting_turns_by_priority_through_the_injected_c
     assert order == [4, 3, 2]
     assert abs((clock.now() - began).total_seconds() - 3 / 29) < 0.01  # three slots of 1/29 s, on the fake clock
     await keeper.close()
+
+
+def test_a_send_answered_late_holds_back_the_thirty_first_send_after_it():
+    """Its request may have reached Telegram as late as its answer: 30 more must not fit in the second after."""
+    schedule, now, sent = PaceSchedule(), 0.0, []
+    for chat in range(1, 31):
+        schedule.join(Ticket(BROADCAST, chat), now)
+        now = max(now, schedule.next_change(now))
+        sent.append(schedule.take(now))
+    schedule.join(Ticket(BROADCAST, 31), now)
+    assert schedule.next_change(now) >= now + 1.0   # the first is still unanswered: it may be arriving now
+    schedule.confirmed(sent[0], 0.2)   # answered 0.2 s after its slot (a pause of the process before its request)
+    for ticket in sent[1:]:
+        schedule.confirmed(ticket, ticket.granted_at)
+    assert schedule.next_change(now) == 1.2 > 30 / 29
+    assert schedule.take(1.19) is None and schedule.take(1.2) is not None
