@@ -3,8 +3,9 @@
     python bench/bots.py passerelle   (TELEGRAM_BOT_TOKEN, PASSERELLE_API_URL, PASSERELLE_DB as for `passerelle run`)
     python bench/bots.py echo         (TELEGRAM_BOT_TOKEN, PASSERELLE_API_URL)
 
-`passerelle` is `passerelle run` without PTB's AIORateLimiter: that limiter holds replies to 30/s overall on
-purpose (Telegram's own limit), so with it the benchmark would measure the limiter, not the bot. `echo` is the
+`passerelle` is `passerelle run` without its rate limiter (the shared pace, bot/delivery/pace.py): that limiter
+holds sends to 29/s overall on purpose (Telegram's limit is 30), so with it the benchmark would measure the
+limiter, not the bot. `echo` is the
 smallest python-telegram-bot bot with the same request settings: it echoes texts and answers button presses.
 """
 
