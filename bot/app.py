@@ -7,7 +7,6 @@ import logging
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
-from telegram.request import HTTPXRequest
 
 from bot import handlers, resources, scheduling
 from bot.clock import Clock, SystemClock
