@@ -12,10 +12,11 @@ from telegram.ext import (
 )
 from telegram import Update
 
-from bot.handlers import (announcements, call_actions, calls, errors, exchanges, facilitation, groups, onboarding,
-                          pairs, profile, prompt_authoring, reports)
+from bot.handlers import (announcements, call_actions, calls, decisions, errors, exchanges, facilitation, groups,
+                          onboarding, pairs, profile, prompt_authoring, reports)
 from bot.telegram_io import begin_update
 from bot.ui.callbacks import pattern
+from bot.ui.decisions import DraftButton, ExtendButton, OriginalButton, VoteButton, WithdrawButton
 
 PRIVATE = filters.ChatType.PRIVATE
 MEDIA = filters.VOICE | filters.PHOTO | filters.Document.ALL | filters.AUDIO | filters.VIDEO
@@ -40,6 +41,8 @@ def register(application: Application) -> None:
         "sessions": call_actions.list_sessions,
         "agenda": call_actions.send_agenda,
         "pairing": pairs.show_pairing,
+        "decide": decisions.decide,
+        "decisions": decisions.list_open,
         # Members see their own circles' report and journal; facilitators those of the circles they facilitate.
         "report": reports.send_report,
         "journal": reports.send_journal,
@@ -92,11 +95,20 @@ def register(application: Application) -> None:
     }
     for prefix, callback in callbacks.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern(prefix)))
+    # Circle decisions' buttons are typed (bot.ui.decisions); votes also come from territories' groups.
+    for data_type, callback in ((DraftButton, decisions.draft_step), (VoteButton, decisions.vote),
+                                (OriginalButton, decisions.show_original), (WithdrawButton, decisions.withdraw),
+                                (ExtendButton, decisions.extend)):
+        application.add_handler(CallbackQueryHandler(callback, pattern=data_type.pattern()))
     # Last of the buttons: data no prefix above takes (forged, or a button of an older version of the bot) still
     # gets an answer, or the member's app shows a spinner.
     application.add_handler(CallbackQueryHandler(errors.answer_unknown_button))
 
     application.add_handler(MessageHandler(PRIVATE & filters.CONTACT, onboarding.receive_contact))
+    # Group -2, then -1, run before the free-text handler below: a /decide draft awaiting its question or an option
+    # takes the message first (unless a /propose draft moved more recently), then a call step; else group 0.
+    application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+                                           decisions.receive_text), group=-2)
     # Group -1 runs before the free-text handler below: a call step awaiting text (a draft's topic or typed slot,
     # a follow-up's practice) takes the message and stops it there; any other text goes on to group 0.
     application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
