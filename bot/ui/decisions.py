@@ -15,7 +15,8 @@ from babel.numbers import format_percent
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.decisions import (ABSTAIN, DEADLINE_DAYS, DEFAULT_DEADLINE_DAYS, MAX_OPTION_LENGTH, MAX_OPTIONS,
-                                  MAX_QUESTION_LENGTH, MIN_OPTIONS, Draft, Outcome, Result, Step)
+                                  MAX_QUESTION_LENGTH, MIN_OPTIONS, EXTENSION_DAYS, Draft, Outcome, Result,
+                                  Step)
 from bot.i18n import SafeHtml, Translator, escape
 from bot.storage.circles import Circle, Territory
 from bot.storage.decisions import Decision
@@ -252,9 +253,9 @@ def result_lines(tr: Translator, result: Result, options: Sequence[str], names: 
     for side in result.sides:
         quorum = (tr.gettext("quorum {quorum} reached", quorum=side.quorum) if side.reached_quorum
                   else tr.gettext("quorum {quorum} not reached", quorum=side.quorum))
-        line = tr.ngettext("• {territory}: {voters} of {count} member voted ({quorum})",
-                           "• {territory}: {voters} of {count} members voted ({quorum})", side.members,
-                           territory=names.get(side.territory, side.territory), voters=side.voters, quorum=quorum)
+        line = tr.ngettext("• {territory}: {count} of {members} voted ({quorum})",
+                           "• {territory}: {count} of {members} voted ({quorum})", side.voters,
+                           territory=names.get(side.territory, side.territory), members=side.members, quorum=quorum)
         if side.abstained:
             line += tr.ngettext(", {count} abstained", ", {count} abstained", side.abstained)
         if side.chose:
@@ -329,8 +330,8 @@ def open_list(tr: Translator, items: Sequence[tuple[Decision, Circle, int, bool,
                               deadline=when(tr, decision.deadline, reader, [])))
         short = truncate_plain(wording(tr, decision).question, 30)
         if may_extend:
-            rows.append([_button(tr.gettext("Extend by 3 days: {question}", question=short),
-                                 ExtendButton(decision.id))])
+            rows.append([_button(tr.ngettext("Extend by {count} day: {question}", "Extend by {count} days: {question}",
+                                             EXTENSION_DAYS, question=short), ExtendButton(decision.id))])
         if may_withdraw:
             rows.append([_button(tr.gettext("Withdraw: {question}", question=short), WithdrawButton(decision.id))])
     return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
