@@ -283,23 +283,19 @@ async def extend(services: Services, decision_id: int) -> Decision | None:
 # Due work, every tick ----------------------------------------------------------------------------------------
 
 async def due_decision_work(services: Services, application: Application | None = None) -> None:
-    """Deadlines that passed close their vote; sides below quorum are reminded once, at their local hour."""
+    """Open decisions whose deadline passed, or on which every member has now voted (someone who had not voted
+    left the circle), close; sides below quorum are reminded once, at their local hour."""
     now = services.clock.now()
-    for decision in await decisions.open_past_deadline(services.db, now):
-        await close_decision(services, decision.id)
-    await queue_quorum_reminders(services, now)
-
-
-async def queue_quorum_reminders(services: Services, now: datetime) -> None:
     db = services.db
     territories = await circles.territories(db)
     codes = [t.code for t in territories]
     zones = {t.code: t.default_zone for t in territories}
     for decision in await decisions.open_decisions(db):
-        if decision.deadline <= now:
-            continue
         voters = await decisions.voters_of_circle(db, decision.circle_id)
         votes = await decisions.votes(db, decision.id)
+        if decision.deadline <= now or rules.everyone_voted(voters, votes):
+            await close_decision(services, decision.id)
+            continue
         reminded = await decisions.reminded_sides(db, decision.id)
         for side in rules.sides_below_quorum(voters, votes, codes):
             if rules.reminder_due(now, decision.deadline, zones[side], already_sent=side in reminded):

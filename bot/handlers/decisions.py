@@ -42,7 +42,7 @@ from bot.storage.circles import Circle
 from bot.storage.members import Member
 from bot.telegram_io import edit_screen
 from bot.ui import decisions as screens
-from bot.ui.calls import reader_place
+from bot.ui.calls import Place, reader_place
 from bot.ui.decisions import DraftButton, ExtendButton, OriginalButton, VoteButton, WithdrawButton
 
 # A typed message counts as a step of the draft only this soon after the draft last moved (as for /propose).
@@ -144,8 +144,9 @@ async def receive_text(update: Update, context: PasserelleContext) -> None:
     if stored is None or stored.draft.step not in rules.TEXT_STEPS or now - stored.updated_at > TEXT_WINDOW:
         return
     call_draft = await calls.get_draft(services.db, member.id)
-    if call_draft is not None and call_draft.updated_at > stored.updated_at:
-        return
+    if (call_draft is not None and call_draft.step in ("topic", "slots")
+            and call_draft.updated_at > stored.updated_at):
+        return  # the /propose draft moved last: the text is its topic or a typed slot
     replied = message.reply_to_message
     if replied is not None and not _is_draft_screen(replied):
         return  # an answer to something else (the weekly question, say) is not a step of the draft
@@ -250,27 +251,37 @@ async def extend(update: Update, context: PasserelleContext) -> None:
 
 
 async def list_open(update: Update, context: PasserelleContext) -> None:
-    """/decisions: the open questions of the member's circles (extend them as a facilitator, withdraw your own)."""
-    member, _ = await active_member(update, context)
-    if member is None:
+    """/decisions: the open questions of the member's circles (extend them as a facilitator, withdraw your own).
+
+    A facilitator of PASSERELLE_ADMINS who never joined as a member sees the circles they facilitate.
+    """
+    services = context.services
+    member = await member_of(context, update.effective_user)
+    rights = await rights_of(services, update.effective_user.id)
+    if (member is None or not member.is_active) and not rights:
+        await active_member(update, context)  # sends the hint to join
         return
     await _show_open(update, context, member, edit=False)
 
 
 async def _show_open(update: Update, context: PasserelleContext, member: Member | None, *, edit: bool) -> None:
     services = context.services
-    if member is None:
-        return
-    tr = translator(services, member)
-    rights = await rights_of(services, member.telegram_user_id)
-    visible = {c.id: c for c in await circles_for(services, member)}
+    tr = translator(services, member, update.effective_user)
+    rights = await rights_of(services, update.effective_user.id)
+    territories = await circles.territories(services.db)
+    if member is not None and member.is_active:
+        visible = {c.id: c for c in await circles_for(services, member)}
+        reader = reader_place(tr, member, territories)
+    else:
+        visible = {c.id: c for c in await circles.list_open(services.db) if may_facilitate(rights, c.id)}
+        reader = Place("UTC", tr.zone_name("UTC"))
     items = []
     for decision in reversed(await decisions.of_circles(services.db, set(visible), status="open")):
         votes = await decisions.votes(services.db, decision.id)
         items.append((decision, visible[decision.circle_id], len(votes),
                       may_facilitate(rights, decision.circle_id) and not decision.extended,
-                      decision.proposer_id == member.id and not votes))
-    text, markup = screens.open_list(tr, items, reader_place(tr, member, await circles.territories(services.db)))
+                      member is not None and decision.proposer_id == member.id and not votes))
+    text, markup = screens.open_list(tr, items, reader)
     if edit:
         await edit_screen(update, text, markup)
     else:

@@ -104,12 +104,6 @@ async def open_decisions(db: Queryable) -> list[Decision]:
     return [d for d in map(_decision, rows) if d]
 
 
-async def open_past_deadline(db: Queryable, now: datetime) -> list[Decision]:
-    rows = await db.fetch_all("SELECT * FROM decisions WHERE status = 'open' AND deadline <= ? ORDER BY id",
-                              (now.isoformat(),))
-    return [d for d in map(_decision, rows) if d]
-
-
 async def of_circles(db: Queryable, circle_ids: set[int], *, status: str | None = None) -> list[Decision]:
     """Decisions of these circles (of one status, when given), newest first."""
     if not circle_ids:

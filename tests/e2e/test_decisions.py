@@ -208,28 +208,44 @@ async def test_a_facilitator_extends_the_deadline_once(harness: Harness, facilit
     h = harness
     u = await circle_of_two_sides(h)
     decision = await put_question(h, u["maël"])
-    await h.command(facilitator, "decisions")
-    assert h.texts(facilitator.id)[-1] == tr_of(h, "fr", None).gettext("Send /start to join first.")
-    # Members see the open question but no extend button.
+    # Members see the open question but no extend button; a forged one changes nothing.
     await h.command(u["gwen"], "decisions")
     assert QUESTION in h.last(u["gwen"].id).text and h.last(u["gwen"].id).buttons() == []
     h.sim.press_button(u["gwen"].id, h.last(u["gwen"].id).message_id, f"dce:{decision.id}", forge=True)
     await h.deliver()
+    assert last_answer(h) == "Seul·e un·e animateur·rice de ce cercle peut prolonger ses votes."
     assert (await decisions.get(h.db, decision.id)).deadline == decision.deadline
 
-    admin_member = await members.get_by_telegram_id(h.db, facilitator.id)
-    assert admin_member is None  # a facilitator of PASSERELLE_ADMINS who never joined: /decisions asks to join
-    await join(h, facilitator, "+33611111111", "Réseau ESS", slug="insertion")
+    # A facilitator of PASSERELLE_ADMINS who never joined as a member sees the circles they facilitate.
+    assert await members.get_by_telegram_id(h.db, facilitator.id) is None
     await h.command(facilitator, "decisions")
     await press(h, facilitator, f"dce:{decision.id}")
     await h.drain()
     extended = await decisions.get(h.db, decision.id)
     assert extended.deadline == decision.deadline + timedelta(days=3) and extended.extended
     notice = [m.text for m in h.sim.sent_messages(u["kofi"].id) if m.text and "extended" in m.text][-1]
-    assert "Lomé" in notice
+    en = tr_of(h, "en", "TG")
+    assert when(en, extended.deadline, Place("Africa/Lome", "Lomé"), [Place("Europe/Paris", "Rennes")]) in notice
+    assert h.last(facilitator.id).buttons() == []  # extended once: the button is gone from the refreshed list
     h.sim.press_button(facilitator.id, h.last(facilitator.id).message_id, f"dce:{decision.id}", forge=True)
     await h.deliver()
     assert (await decisions.get(h.db, decision.id)).deadline == extended.deadline
+
+
+async def test_a_member_who_leaves_the_circle_during_a_vote_has_their_vote_removed(harness: Harness):
+    from tests.e2e.test_onboarding import tap_circle
+
+    h = harness
+    u = await circle_of_two_sides(h)
+    decision = await put_question(h, u["maël"])
+    await vote(h, u["yawo"], decision, 1)
+    yawo = await members.get_by_telegram_id(h.db, u["yawo"].id)
+    await h.command(u["yawo"], "circles")
+    await tap_circle(h, u["yawo"], "food")
+    assert yawo.id not in await decisions.votes(h.db, decision.id)
+    await vote(h, u["yawo"], decision, 2)
+    assert last_answer(h) == tr_of(h, "ee", "TG").gettext("Only the members of this circle vote on its questions.")
+    assert yawo.id not in await decisions.votes(h.db, decision.id)
 
 
 async def test_a_member_who_forgets_during_a_vote_has_their_vote_removed(harness: Harness):
