@@ -3,13 +3,16 @@ is reminded once, everyone gets the result with each territory's breakdown, and 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import html
+from datetime import timedelta
 
 from bot.domain.decisions import reminder_time
-from bot.storage import decisions, members
+from bot.handlers.reports import build_report
+from bot.storage import circles, decisions, members
 from bot.ui import decisions as screens
 from bot.ui.calls import Place, when
 from bot.ui.exchanges import language_of
+from bot.ui.report import decisions_line
 from bot.translation import LibreTranslateTranslator
 from tests.e2e.test_calls import press
 from tests.e2e.test_onboarding import join
@@ -118,7 +121,13 @@ async def test_votes_from_both_sides_a_quorum_reminder_and_the_result_to_everyon
     await h.drain()
     reminded = {m.chat_id for m in h.sim.sent_messages() if m.text and m.text.startswith("⏰")}
     assert reminded == {u["kossi"].id, u["yawo"].id, u["kofi"].id}  # not Ama (voted), not Brittany (quorum met)
-    assert "1" in h.sim.sent_messages(u["kofi"].id)[-1].text and "Lomé" in h.sim.sent_messages(u["kofi"].id)[-1].text
+    reminder = h.sim.sent_messages(u["kofi"].id)[-1].text
+    assert "still needs voters on your side (Togo)" in reminder and "1 voter of the 2 needed so far" in reminder
+    assert f"before {when(tr_of(h, 'en', 'TG'), decision.deadline, Place('Africa/Lome', 'Lomé'), [])}" in reminder
+    ee = tr_of(h, "ee", "TG")
+    assert ee.ngettext("{count} voter of the {quorum} needed so far; without them there is no decision at all.",
+                       "{count} voters of the {quorum} needed so far; without them there is no decision at all.",
+                       1, quorum=2) in h.sim.sent_messages(u["kossi"].id)[-1].text
 
     await vote(h, u["kossi"], decision, 1)
     await vote(h, u["kossi"], decision, 2)   # a changed vote counts once
@@ -157,6 +166,18 @@ async def test_votes_from_both_sides_a_quorum_reminder_and_the_result_to_everyon
     assert QUESTION in journal and "Maël, Coop Breizh" in journal
     fr = tr_of(h, "fr", None)
     assert screens.outcome_line(fr, result, ("Lundi", "Jeudi"), {}) in journal
+
+    # The circle's report: questions proposed by each side, and participation.
+    report = await build_report(h.services, await circles.get_by_slug(h.db, "food"), h.clock.now())
+    sides = {t.territory: t for t in report.territories}
+    assert (sides["bretagne"].decisions_proposed, sides["bretagne"].decision_votes,
+            sides["bretagne"].decision_seats) == (1, 2, 2)
+    assert (sides["togo"].decisions_proposed, sides["togo"].decision_votes, sides["togo"].decision_seats) == (0, 4, 4)
+    await h.command(facilitator, "report", "food")
+    text = h.texts(facilitator.id)[-2]  # the report text, then the chart
+    names = {"bretagne": fr.gettext("Brittany"), "togo": fr.gettext("Togo")}
+    assert html.unescape(decisions_line(fr, sides["bretagne"], names)) in text
+    assert "Bretagne · questions posées au cercle : 1 proposée, participation 100" in text
 
 
 async def test_at_the_deadline_a_side_below_quorum_means_no_decision(harness: Harness):
@@ -281,3 +302,33 @@ async def test_texts_while_writing_are_checked_and_the_draft_can_be_cancelled(ha
     await press(h, u["kofi"], "dcd:done:0", forge=True)
     assert last_answer(h) == "This button is no longer valid."
     assert (await h.db.fetch_one("SELECT count(*) AS n FROM decisions"))["n"] == 0
+
+
+async def test_a_territory_with_a_group_gets_one_ballot_there_and_its_members_vote_from_it(harness: Harness):
+    h = harness
+    u = await circle_of_two_sides(h)
+    food = await circles.get_by_slug(h.db, "food")
+    group = h.sim.add_group("Alimentation durable · Togo", bot_is_admin=True)
+    for key in ("ama", "kossi", "yawo", "kofi"):
+        h.sim.add_member(group.id, u[key].id)
+    await circles.bind_group(h.db, circle_id=food.id, chat_id=group.id, thread_id=None, territory_code="togo",
+                             title="Togo", now=h.clock.now())
+    decision = await put_question(h, u["maël"])
+    ballots = [m for m in h.sim.sent_messages(group.id) if m.buttons()]
+    assert len(ballots) == 1 and QUESTION in ballots[0].text
+    assert not any(m.buttons() for m in h.sim.sent_messages(u["ama"].id) if QUESTION in (m.text or ""))
+    assert ballot_of(h, u["gwen"], decision)  # Brittany has no group: private chats
+
+    await h.press(u["ama"], ballots[0], f"dcv:{decision.id}:2")
+    ee = tr_of(h, "ee", "TG")
+    assert last_answer(h) == ee.gettext("Vote recorded: {choice}", choice="2. Jeudi")
+    await h.press(u["ama"], ballots[0], f"dcv:{decision.id}:2")
+    assert last_answer(h) == ee.gettext("Your vote is already: {choice}", choice="2. Jeudi")
+    assert h.sim.message(group.id, ballots[0].message_id).text == ballots[0].text  # the shared ballot stays as it was
+    ama = await members.get_by_telegram_id(h.db, u["ama"].id)
+    assert await decisions.votes(h.db, decision.id) == {ama.id: 2}
+    # The group gets the result too, once.
+    h.clock.set(decision.deadline)
+    await tick(h)
+    await h.drain()
+    assert len([m for m in h.sim.sent_messages(group.id) if m.text and m.text.startswith("🗳")]) == 2
