@@ -21,6 +21,8 @@ import contextvars
 import html
 import logging
 import re
+import weakref
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -122,11 +124,17 @@ async def edit_screen(update: Update, text: str, markup: InlineKeyboardMarkup | 
     if not _editable(message):
         await update.effective_chat.send_message(text, reply_markup=markup)
         return
-    if _already_shows(message, text, markup):
+    shown = _shown_by(update.get_bot())
+    screen = _screen(text, markup)
+    # The pressed message as the update saw it, or as our last edit left it: a second tap sent before the first
+    # was handled carries the old content, but the chat already shows what the first tap's edit put there.
+    if _screen(message.text_html if message.text else "", message.reply_markup) == screen \
+            or shown.get((message.chat_id, message.message_id)) == screen:
         _mark_delivered()
         return
     try:
         await update.callback_query.edit_message_text(text, reply_markup=markup)
+        shown.remember((message.chat_id, message.message_id), screen)
     except BadRequest as error:
         if _cannot_edit(error):
             await update.effective_chat.send_message(text, reply_markup=markup)
@@ -141,8 +149,13 @@ async def remove_buttons(update: Update) -> None:
     message = update.callback_query.message
     if not _editable(message) or message.reply_markup is None:
         return
+    shown = _shown_by(update.get_bot())
+    key = (message.chat_id, message.message_id)
+    if shown.get(key) == _NO_BUTTONS:
+        return  # a second tap sent before the first took the buttons off
     try:
         await update.callback_query.edit_message_reply_markup(reply_markup=None)
+        shown.remember(key, _NO_BUTTONS)
     except BadRequest as error:
         if not (is_not_modified(error) or _cannot_edit(error)):
             raise
@@ -163,16 +176,47 @@ def _editable(message: object) -> bool:
     return isinstance(message, Message) and message.is_accessible
 
 
-def _already_shows(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
-    """Whether a message's visible text and buttons are those of the screen (HTML tags aside)."""
-    plain = html.unescape(_TAG.sub("", text)).strip()
-    return (message.text or "").strip() == plain and _buttons(message.reply_markup) == _buttons(markup)
+class _ShownScreens:
+    """What our last edits left on the last few hundred messages, per bot (bounded: it is only a cache)."""
+
+    SIZE = 2048
+
+    def __init__(self) -> None:
+        self._screens: OrderedDict[tuple[int, int], object] = OrderedDict()
+
+    def get(self, key: tuple[int, int]) -> object:
+        return self._screens.get(key)
+
+    def remember(self, key: tuple[int, int], screen: object) -> None:
+        self._screens[key] = screen
+        self._screens.move_to_end(key)
+        while len(self._screens) > self.SIZE:
+            self._screens.popitem(last=False)
 
 
-def _buttons(markup: InlineKeyboardMarkup | None) -> list[list[tuple[str, str | None, str | None]]]:
+# Keyed by the Bot object's identity: Bots compare equal when they are the same Telegram bot, and two applications
+# of one bot (a restart in tests) must not share what they showed. The entry goes with its Bot.
+_SHOWN: dict[int, _ShownScreens] = {}
+_NO_BUTTONS = "no buttons"
+
+
+def _shown_by(bot: Bot) -> _ShownScreens:
+    key = id(bot)
+    if key not in _SHOWN:
+        _SHOWN[key] = _ShownScreens()
+        weakref.finalize(bot, _SHOWN.pop, key, None)
+    return _SHOWN[key]
+
+
+def _screen(text: str, markup: InlineKeyboardMarkup | None) -> tuple[str, object]:
+    """A screen as the member sees it: its text without HTML tags, and its buttons."""
+    return html.unescape(_TAG.sub("", text)).strip(), _buttons(markup)
+
+
+def _buttons(markup: InlineKeyboardMarkup | None) -> tuple[tuple[tuple[str, object, object], ...], ...]:
     if markup is None:
-        return []
-    return [[(b.text, b.callback_data, b.url) for b in row] for row in markup.inline_keyboard]
+        return ()
+    return tuple(tuple((b.text, b.callback_data, b.url) for b in row) for row in markup.inline_keyboard)
 
 
 def _cannot_edit(error: BadRequest) -> bool:
