@@ -332,3 +332,33 @@ async def test_a_territory_with_a_group_gets_one_ballot_there_and_its_members_vo
     await tick(h)
     await h.drain()
     assert len([m for m in h.sim.sent_messages(group.id) if m.text and m.text.startswith("🗳")]) == 2
+
+
+async def test_closing_writes_the_result_and_its_messages_in_one_transaction(harness: Harness, monkeypatch):
+    """A failure while queueing the result (here the third recipient's message) leaves the vote open and no
+    result message queued; the next tick closes it whole."""
+    from bot.delivery import decisions as use_cases
+
+    h = harness
+    u = await circle_of_two_sides(h)
+    decision = await put_question(h, u["maël"])
+    await vote(h, u["maël"], decision, 1)
+    rendered = []
+    original = use_cases.screens.result_message
+
+    def failing(*args, **kwargs):
+        rendered.append(1)
+        if len(rendered) == 3:
+            raise RuntimeError("disk full")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(use_cases.screens, "result_message", failing)
+    h.clock.set(decision.deadline)
+    await tick(h)  # the tick logs the failure and goes on
+    assert (await decisions.get(h.db, decision.id)).status == "open"
+    assert await h.db.fetch_all("SELECT * FROM outbox WHERE dedupe_key LIKE 'decision:%:result:%'") == []
+    monkeypatch.setattr(use_cases.screens, "result_message", original)
+    await tick(h)
+    assert (await decisions.get(h.db, decision.id)).status == "closed"
+    queued = await h.db.fetch_all("SELECT * FROM outbox WHERE dedupe_key LIKE 'decision:%:result:%'")
+    assert len(queued) == 6  # every member, each once
