@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
+from babel.lists import format_list
 from babel.numbers import format_percent
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -229,7 +230,7 @@ def outcome_line(tr: Translator, result: Result, options: Sequence[str], names: 
         number = result.winners[0]
         return tr.gettext("✅ Carried: {option}", option=option_label(number, options[number - 1], 200))
     if result.outcome == Outcome.TIE:
-        tied = " — ".join(option_label(n, options[n - 1], 60) for n in result.winners)
+        tied = format_list([option_label(n, options[n - 1], 60) for n in result.winners], locale=tr.babel_locale)
         return tr.gettext("⚖️ No decision: tie between {options}.", options=tied)
     if result.outcome == Outcome.NO_QUORUM:
         missing = result.missing_quorum
@@ -237,7 +238,7 @@ def outcome_line(tr: Translator, result: Result, options: Sequence[str], names: 
             return tr.gettext("⛔ No decision: the circle has no members to vote.")
         return tr.ngettext("⛔ No decision: {territories} did not reach its quorum.",
                            "⛔ No decision: {territories} did not reach their quorum.", len(missing),
-                           territories=", ".join(names.get(t, t) for t in missing))
+                           territories=format_list([names.get(t, t) for t in missing], locale=tr.babel_locale))
     return tr.gettext("⛔ No decision: everyone who voted abstained.")
 
 
