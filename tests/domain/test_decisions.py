@@ -211,3 +211,10 @@ def test_the_fifth_option_moves_on_and_long_texts_are_refused():
     assert apply(Draft(Step.QUESTION, 1), WriteText("x" * 301)).problem == Problem.TOO_LONG
     assert apply(Draft(Step.OPTIONS, 1, "Q?"), WriteText("x" * 81)).problem == Problem.TOO_LONG
     assert apply(Draft(Step.QUESTION, 1), WriteText("   ")).problem == Problem.EMPTY
+
+
+def test_every_organisation_kind_offered_today_has_its_family():
+    from bot.domain.decisions import FAMILY_OF_KIND
+    from bot.domain.profile import ORGANISATION_KINDS
+
+    assert set(ORGANISATION_KINDS) <= set(FAMILY_OF_KIND)
