@@ -126,15 +126,16 @@ async def edit_screen(update: Update, text: str, markup: InlineKeyboardMarkup | 
         return
     shown = _shown_by(update.get_bot())
     screen = _screen(text, markup)
-    # The pressed message as the update saw it, or as our last edit left it: a second tap sent before the first
-    # was handled carries the old content, but the chat already shows what the first tap's edit put there.
-    if _screen(message.text_html if message.text else "", message.reply_markup) == screen \
-            or shown.get((message.chat_id, message.message_id)) == screen:
+    # What the chat shows now: what our last edit of this message put there, else the message as the update saw
+    # it. A second tap sent before the first was handled carries the content from before the first tap's edit.
+    key = (message.chat_id, message.message_id)
+    showing = shown.get(key) or _screen(message.text_html if message.text else "", message.reply_markup)
+    if showing == screen:
         _mark_delivered()
         return
     try:
         await update.callback_query.edit_message_text(text, reply_markup=markup)
-        shown.remember((message.chat_id, message.message_id), screen)
+        shown.remember(key, screen)
     except BadRequest as error:
         if _cannot_edit(error):
             await update.effective_chat.send_message(text, reply_markup=markup)
@@ -151,11 +152,13 @@ async def remove_buttons(update: Update) -> None:
         return
     shown = _shown_by(update.get_bot())
     key = (message.chat_id, message.message_id)
-    if shown.get(key) == _NO_BUTTONS:
+    last = shown.get(key)
+    if last is not None and not last[1]:
         return  # a second tap sent before the first took the buttons off
     try:
         await update.callback_query.edit_message_reply_markup(reply_markup=None)
-        shown.remember(key, _NO_BUTTONS)
+        text = last[0] if last is not None else _screen(message.text_html if message.text else "", None)[0]
+        shown.remember(key, (text, ()))
     except BadRequest as error:
         if not (is_not_modified(error) or _cannot_edit(error)):
             raise
@@ -164,8 +167,12 @@ async def remove_buttons(update: Update) -> None:
 async def edit_message(bot: Bot, chat_id: int, message_id: int, text: str,
                        markup: InlineKeyboardMarkup | None = None) -> None:
     """Edit a message the bot sent earlier (a vote tally, a delivery count); unchanged content is a success."""
+    shown, screen = _shown_by(bot), _screen(text, markup)
+    if shown.get((chat_id, message_id)) == screen:
+        return
     try:
         await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
+        shown.remember((chat_id, message_id), screen)
     except BadRequest as error:
         if not is_not_modified(error):
             raise
@@ -176,18 +183,22 @@ def _editable(message: object) -> bool:
     return isinstance(message, Message) and message.is_accessible
 
 
+# A screen as the member sees it: its text without HTML tags, and its buttons (label, data, url) row by row.
+_Screen = tuple[str, tuple[tuple[tuple[str, object, object], ...], ...]]
+
+
 class _ShownScreens:
     """What our last edits left on the last few hundred messages, per bot (bounded: it is only a cache)."""
 
     SIZE = 2048
 
     def __init__(self) -> None:
-        self._screens: OrderedDict[tuple[int, int], object] = OrderedDict()
+        self._screens: OrderedDict[tuple[int, int], _Screen] = OrderedDict()
 
-    def get(self, key: tuple[int, int]) -> object:
+    def get(self, key: tuple[int, int]) -> _Screen | None:
         return self._screens.get(key)
 
-    def remember(self, key: tuple[int, int], screen: object) -> None:
+    def remember(self, key: tuple[int, int], screen: _Screen) -> None:
         self._screens[key] = screen
         self._screens.move_to_end(key)
         while len(self._screens) > self.SIZE:
@@ -197,7 +208,6 @@ class _ShownScreens:
 # Keyed by the Bot object's identity: Bots compare equal when they are the same Telegram bot, and two applications
 # of one bot (a restart in tests) must not share what they showed. The entry goes with its Bot.
 _SHOWN: dict[int, _ShownScreens] = {}
-_NO_BUTTONS = "no buttons"
 
 
 def _shown_by(bot: Bot) -> _ShownScreens:
@@ -208,8 +218,7 @@ def _shown_by(bot: Bot) -> _ShownScreens:
     return _SHOWN[key]
 
 
-def _screen(text: str, markup: InlineKeyboardMarkup | None) -> tuple[str, object]:
-    """A screen as the member sees it: its text without HTML tags, and its buttons."""
+def _screen(text: str, markup: InlineKeyboardMarkup | None) -> _Screen:
     return html.unescape(_TAG.sub("", text)).strip(), _buttons(markup)
 
 

@@ -168,3 +168,18 @@ async def test_double_pressing_yes_after_a_call_asks_for_the_practice_once(harne
     await h.drain()
     await double_press(h, u["ama"], f"cf:{proposal.id}:y")
     assert sum("Which practice" in t for t in h.texts(u["ama"].id)) == 1
+
+
+async def test_two_quick_taps_on_different_languages_end_on_the_second(harness: Harness):
+    """Both presses carry the screen from before the first edit; the last choice must be what the chat shows."""
+    h = harness
+    user = h.sim.add_user("Maël", language_code="fr")
+    await h.command(user, "start")
+    french = h.last(user.id).text
+    message = h.last(user.id)
+    english = next(d for label, d in message.buttons() if "English" in label)
+    français = next(d for label, d in message.buttons() if "Français" in label)
+    h.sim.press_button(user.id, message.message_id, english)
+    h.sim.press_button(user.id, message.message_id, français)
+    await h.deliver()
+    assert h.last(user.id).text == french
