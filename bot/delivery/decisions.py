@@ -160,14 +160,33 @@ async def put_question(services: Services, member: Member, draft: Draft) -> tupl
             deadline=rules.deadline_after(now, draft.deadline_days), now=now)
         await decisions.delete_draft(tx, member.id)
         decision = await decisions.get(tx, decision_id)
-        context = await _context(tx, decision)
         places = await recipients(tx, decision.circle_id)
-        for recipient in places:
-            tr = _tr(services, recipient)
-            text, markup = ballot_for(tr, decision, context, _place(tr, recipient), mine=None,
-                                      in_group=recipient.in_group)
-            await _enqueue(tx, recipient, text, now, outbox_key(decision.id, "ballot", recipient), markup)
+        await _enqueue_ballots(tx, services, decision, places, now)
     return decision, len(places)
+
+
+async def _enqueue_ballots(tx: Queryable, services: Services, decision: Decision, places: list[Recipient],
+                           now: datetime) -> None:
+    context = await _context(tx, decision)
+    for recipient in places:
+        tr = _tr(services, recipient)
+        text, markup = ballot_for(tr, decision, context, _place(tr, recipient), mine=None,
+                                  in_group=recipient.in_group)
+        await _enqueue(tx, recipient, text, now, outbox_key(decision.id, "ballot", recipient), markup)
+
+
+async def send_ballots_to_newcomers(services: Services, decision: Decision, now: datetime) -> None:
+    """Members who joined the circle after the question was put get its ballot too: they count among the
+    members of their side, so they must be able to vote. Machine translations are those stored with it."""
+    db = services.db
+    queued = await decisions.chats_with_ballot(db, decision.id)
+    missing = [r for r in await recipients(db, decision.circle_id) if r.chat_id not in queued]
+    if not missing:
+        return
+    async with db.transaction() as tx:
+        current = await decisions.get(tx, decision.id)
+        if current is not None and current.is_open:
+            await _enqueue_ballots(tx, services, current, missing, now)
 
 
 # Voting ------------------------------------------------------------------------------------------------------
@@ -296,6 +315,7 @@ async def due_decision_work(services: Services, application: Application | None 
         if decision.deadline <= now or rules.everyone_voted(voters, votes):
             await close_decision(services, decision.id)
             continue
+        await send_ballots_to_newcomers(services, decision, now)
         reminded = await decisions.reminded_sides(db, decision.id)
         for side in rules.sides_below_quorum(voters, votes, codes):
             if rules.reminder_due(now, decision.deadline, zones[side], already_sent=side in reminded):

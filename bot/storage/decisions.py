@@ -172,6 +172,12 @@ async def voters_of_circle(db: Queryable, circle_id: int) -> list[Voter]:
     return [Voter(row["id"], row["territory_code"], row["organisation_kind"]) for row in rows]
 
 
+async def chats_with_ballot(db: Queryable, decision_id: int) -> set[int]:
+    """The chats a decision's ballot was already queued for (sent or not), from the outbox's keys."""
+    rows = await db.fetch_all("SELECT chat_id FROM outbox WHERE dedupe_key LIKE ?", (f"decision:{decision_id}:ballot:%",))
+    return {row["chat_id"] for row in rows}
+
+
 # Reminders ---------------------------------------------------------------------------------------------------
 
 async def reminded_sides(db: Queryable, decision_id: int) -> set[str]:

@@ -362,3 +362,21 @@ async def test_closing_writes_the_result_and_its_messages_in_one_transaction(har
     assert (await decisions.get(h.db, decision.id)).status == "closed"
     queued = await h.db.fetch_all("SELECT * FROM outbox WHERE dedupe_key LIKE 'decision:%:result:%'")
     assert len(queued) == 6  # every member, each once
+
+
+async def test_a_member_who_joins_during_the_vote_gets_the_ballot_at_the_next_tick(harness: Harness):
+    h = harness
+    u = await circle_of_two_sides(h)
+    decision = await put_question(h, u["maël"])
+    newcomer = h.sim.add_user("Edem", language_code="ee")
+    await join(h, newcomer, "+22899123456", "Coopérative Edem", slug="food")
+    await tick(h)
+    await tick(h)
+    await h.drain()
+    ballots = [m for m in h.sim.sent_messages(newcomer.id) if m.buttons() and QUESTION in (m.text or "")]
+    assert len(ballots) == 1  # once, however many ticks
+    await vote(h, newcomer, decision, 1)
+    edem = await members.get_by_telegram_id(h.db, newcomer.id)
+    assert (await decisions.votes(h.db, decision.id)) == {edem.id: 1}
+    # Those who had it already do not get it twice.
+    assert len([m for m in h.sim.sent_messages(u["ama"].id) if m.buttons() and QUESTION in (m.text or "")]) == 1
