@@ -137,8 +137,8 @@ async def receive_text(update: Update, context: PasserelleContext) -> None:
     """
     services, message = context.services, update.effective_message
     member = await member_of(context, update.effective_user)
-    if member is None or not member.is_active or not message.text:
-        return
+    if member is None or not member.is_active or not message.text or member.onboarding_step != "done":
+        return  # not done: the text answers a profile question (/me, onboarding), not the draft
     stored = await decisions.get_draft(services.db, member.id)
     now = services.clock.now()
     if stored is None or stored.draft.step not in rules.TEXT_STEPS or now - stored.updated_at > TEXT_WINDOW:

@@ -19,6 +19,7 @@ MEMBER_COMMANDS = (
     ("sessions", N_("Your upcoming and past calls")),
     ("agenda", N_("Calendar file of your circles' calls")),
     ("pairing", N_("Peer pairs: pause or resume")),
+    ("directory", N_("Who shares what, across the border")),
     ("decide", N_("Put a question to a circle (a vote)")),
     ("decisions", N_("Open questions of your circles")),
     ("me", N_("Your profile, language and time zone")),
