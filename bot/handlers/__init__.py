@@ -13,7 +13,7 @@ from telegram.ext import (
 from telegram import Update
 
 from bot.handlers import (announcements, call_actions, calls, decisions, directory, errors, exchanges, facilitation,
-                          onboarding, pairs, profile, prompt_authoring, reports)
+                          groups, onboarding, pairs, profile, prompt_authoring, reports)
 from bot.telegram_io import begin_update
 from bot.ui.callbacks import pattern
 from bot.ui.decisions import DraftButton, ExtendButton, OriginalButton, VoteButton, WithdrawButton
