@@ -11,6 +11,7 @@ from bot.domain import invites as invite_rules
 from bot.domain.phones import format_international
 from bot.domain.directory import MAX_NOTE_LENGTH, Side
 from bot.domain.profile import MAX_ORGANISATION_LENGTH, ORGANISATION_KINDS, next_step
+from bot.erasure import erase_member
 from bot.handlers.common import active_member, answer_query, member_of, translator
 from bot.i18n import SUPPORTED_LOCALES, normalise_locale
 from bot.joining import PhoneRefusal, verify_and_place
@@ -136,7 +137,7 @@ async def consent(update: Update, context: PasserelleContext) -> None:
     await answer_query(update)
     await remove_buttons(update)
     if parts[0] != "yes":
-        await members.forget(services.db, member)
+        await erase_member(services.db, member.id)
         await update.effective_message.reply_text(tr.html(
             "Understood: nothing about you is kept. Send /start if you change your mind."))
         return

@@ -7,6 +7,7 @@ import json
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
 from bot.domain.directory import Card, PracticeNote
+from bot.erasure import erase_member
 from bot.handlers import exchanges
 from bot.handlers.common import active_member, answer_query, is_facilitator, member_of, translator
 from bot.handlers import directory as directory_handlers
@@ -127,7 +128,7 @@ async def confirm_forget(update: Update, context: PasserelleContext) -> None:
     if parts[0] != "yes":
         await edit_screen(update, tr.gettext("Nothing was erased."))
         return
-    await members.forget(services.db, member)
+    await erase_member(services.db, member.id)
     await edit_screen(update, tr.gettext(
         "Everything about you has been erased. Send /start if you want to come back one day."))
 

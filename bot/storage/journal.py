@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.domain.journal import practice_tags
 from bot.storage import decisions
-from bot.storage.database import Queryable
+from bot.storage.database import Queryable, Transaction
 from bot.storage.decisions import Decision
 from bot.storage.exchanges import Reply
 
@@ -76,7 +76,7 @@ async def decision_entries(db: Queryable, circle_id: int) -> list[JournalEntry]:
     return found
 
 
-async def anonymise(db: Queryable, member_id: int) -> None:
+async def anonymise(tx: Transaction, member_id: int) -> None:
     """Before a member is erased: their entries stay, without their name (member_id goes NULL by cascade)."""
-    await db.execute("UPDATE journal_entries SET author_label = NULL, member_id = NULL WHERE member_id = ?",
+    await tx.execute("UPDATE journal_entries SET author_label = NULL, member_id = NULL WHERE member_id = ?",
                      (member_id,))
