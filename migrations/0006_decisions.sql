@@ -31,6 +31,14 @@ CREATE TABLE decision_votes (
     PRIMARY KEY (decision_id, member_id)
 );
 
+-- Where a decision's ballot was queued: a member who joins the circle during the vote gets it at the next tick.
+CREATE TABLE decision_ballots (
+    decision_id INTEGER NOT NULL REFERENCES decisions(id) ON DELETE CASCADE,
+    chat_id INTEGER NOT NULL,              -- a member's private chat, or a territory's group
+    member_id INTEGER REFERENCES members(id) ON DELETE CASCADE,   -- NULL for a group
+    PRIMARY KEY (decision_id, chat_id)
+);
+
 -- A side below quorum is reminded once.
 CREATE TABLE decision_reminders (
     decision_id INTEGER NOT NULL REFERENCES decisions(id) ON DELETE CASCADE,

@@ -173,6 +173,7 @@ async def _enqueue_ballots(tx: Queryable, services: Services, decision: Decision
         text, markup = ballot_for(tr, decision, context, _place(tr, recipient), mine=None,
                                   in_group=recipient.in_group)
         await _enqueue(tx, recipient, text, now, outbox_key(decision.id, "ballot", recipient), markup)
+        await decisions.record_ballot(tx, decision.id, recipient.chat_id, recipient.member_id)
 
 
 async def send_ballots_to_newcomers(services: Services, decision: Decision, now: datetime) -> None:

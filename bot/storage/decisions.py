@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.domain.decisions import Draft, Result, Step, Voter
 from bot.domain.reciprocity import DecisionFact
-from bot.storage.database import Queryable
+from bot.storage.database import Queryable, Transaction
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -173,9 +173,22 @@ async def voters_of_circle(db: Queryable, circle_id: int) -> list[Voter]:
 
 
 async def chats_with_ballot(db: Queryable, decision_id: int) -> set[int]:
-    """The chats a decision's ballot was already queued for (sent or not), from the outbox's keys."""
-    rows = await db.fetch_all("SELECT chat_id FROM outbox WHERE dedupe_key LIKE ?", (f"decision:{decision_id}:ballot:%",))
+    """The chats a decision's ballot was queued for."""
+    rows = await db.fetch_all("SELECT chat_id FROM decision_ballots WHERE decision_id = ?", (decision_id,))
     return {row["chat_id"] for row in rows}
+
+
+async def record_ballot(db: Queryable, decision_id: int, chat_id: int, member_id: int | None) -> None:
+    await db.execute("INSERT OR IGNORE INTO decision_ballots (decision_id, chat_id, member_id) VALUES (?, ?, ?)",
+                     (decision_id, chat_id, member_id))
+
+
+async def forget_traces(tx: Transaction, member_id: int) -> None:
+    """Before a member is erased: the ballots of the questions they put name them; those messages go (sent or
+    not). The decisions stay with their circles, unsigned; their votes go by the foreign keys' cascades."""
+    rows = await tx.fetch_all("SELECT id FROM decisions WHERE proposer_id = ?", (member_id,))
+    for row in rows:
+        await tx.execute("DELETE FROM outbox WHERE dedupe_key LIKE ?", (f"decision:{row['id']}:ballot:%",))
 
 
 # Reminders ---------------------------------------------------------------------------------------------------

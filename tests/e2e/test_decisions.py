@@ -14,6 +14,8 @@ from bot.ui.calls import Place, when
 from bot.ui.exchanges import language_of
 from bot.ui.report import decisions_line
 from bot.translation import LibreTranslateTranslator
+from bot.delivery import decisions as use_cases
+from tests.e2e.test_atomic_writes import breaks_leave_nothing_behind
 from tests.e2e.test_calls import press
 from tests.e2e.test_onboarding import join
 from tests.e2e.test_reply_translation import fake_libretranslate
@@ -334,34 +336,59 @@ async def test_a_territory_with_a_group_gets_one_ballot_there_and_its_members_vo
     assert len([m for m in h.sim.sent_messages(group.id) if m.text and m.text.startswith("🗳")]) == 2
 
 
-async def test_closing_writes_the_result_and_its_messages_in_one_transaction(harness: Harness, monkeypatch):
-    """A failure while queueing the result (here the third recipient's message) leaves the vote open and no
-    result message queued; the next tick closes it whole."""
-    from bot.delivery import decisions as use_cases
+async def test_putting_a_question_is_all_or_nothing(harness: Harness):
+    h = harness
+    u = await circle_of_two_sides(h)
+    await h.command(u["maël"], "decide")
+    await h.text(u["maël"], QUESTION)
+    for option in ("Lundi", "Jeudi"):
+        await h.text(u["maël"], option)
+    maël = await members.get_by_telegram_id(h.db, u["maël"].id)
+    draft = (await decisions.get_draft(h.db, maël.id)).draft
+    writes = await breaks_leave_nothing_behind(h, lambda s: use_cases.put_question(s, maël, draft))
+    assert writes == 1 + 1 + 2 * 6  # the decision, the draft deleted, a ballot and its record per member
+    assert await decisions.get_draft(h.db, maël.id) is None
 
+
+async def test_closing_a_decision_is_all_or_nothing(harness: Harness):
     h = harness
     u = await circle_of_two_sides(h)
     decision = await put_question(h, u["maël"])
     await vote(h, u["maël"], decision, 1)
-    rendered = []
-    original = use_cases.screens.result_message
-
-    def failing(*args, **kwargs):
-        rendered.append(1)
-        if len(rendered) == 3:
-            raise RuntimeError("disk full")
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(use_cases.screens, "result_message", failing)
     h.clock.set(decision.deadline)
-    await tick(h)  # the tick logs the failure and goes on
-    assert (await decisions.get(h.db, decision.id)).status == "open"
-    assert await h.db.fetch_all("SELECT * FROM outbox WHERE dedupe_key LIKE 'decision:%:result:%'") == []
-    monkeypatch.setattr(use_cases.screens, "result_message", original)
-    await tick(h)
+    writes = await breaks_leave_nothing_behind(h, lambda s: use_cases.close_decision(s, decision.id))
+    assert writes == 1 + 6  # the result, and its message to each member
     assert (await decisions.get(h.db, decision.id)).status == "closed"
-    queued = await h.db.fetch_all("SELECT * FROM outbox WHERE dedupe_key LIKE 'decision:%:result:%'")
-    assert len(queued) == 6  # every member, each once
+
+
+async def test_withdrawing_extending_and_reminding_are_all_or_nothing(harness: Harness):
+    h = harness
+    u = await circle_of_two_sides(h)
+    maël = await members.get_by_telegram_id(h.db, u["maël"].id)
+    first = await put_question(h, u["maël"])
+    assert await breaks_leave_nothing_behind(h, lambda s: use_cases.withdraw(s, first.id, maël)) == 1 + 5
+    second = await put_question(h, u["maël"], question="Which colour?", options=("Green", "Blue"))
+    assert await breaks_leave_nothing_behind(h, lambda s: use_cases.extend(s, second.id)) == 1 + 6
+    h.clock.set(reminder_time((await decisions.get(h.db, second.id)).deadline, "Africa/Lome"))
+    writes = await breaks_leave_nothing_behind(
+        h, lambda s: use_cases.due_decision_work(s))  # Togo is below its quorum: reminded
+    assert writes == 1 + 4 and await decisions.reminded_sides(h.db, second.id) == {"togo"}
+
+
+async def test_erasing_the_proposer_removes_the_ballots_that_name_them(harness: Harness):
+    from bot.erasure import erase_member
+
+    h = harness
+    u = await circle_of_two_sides(h)
+    decision = await put_question(h, u["maël"])
+    assert any("Maël" in r["payload"] for r in await h.db.fetch_all("SELECT payload FROM outbox"))
+    maël = await members.get_by_telegram_id(h.db, u["maël"].id)
+    await erase_member(h.db, maël.id)
+    assert not any("Maël" in r["payload"] for r in await h.db.fetch_all("SELECT payload FROM outbox"))
+    # The question stays with the circle, and the others do not get its ballot a second time.
+    await tick(h)
+    assert await h.db.fetch_all("SELECT * FROM outbox WHERE dedupe_key LIKE 'decision:%:ballot:%'") == []
+    assert (await decisions.get(h.db, decision.id)).is_open
 
 
 async def test_a_member_who_joins_during_the_vote_gets_the_ballot_at_the_next_tick(harness: Harness):
