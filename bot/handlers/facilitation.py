@@ -11,6 +11,7 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.helpers import create_deep_linked_url
 
+from bot import role_menus
 from bot.domain.invites import new_code
 from bot.domain.phones import format_international
 from bot.domain.facilitation import missing_territories
@@ -105,9 +106,13 @@ async def list_members(update: Update, context: PasserelleContext) -> None:
     """/members [circle]: members per circle and territory, with phone numbers (facilitators only)."""
     if await refuse_unless_facilitator(update, context):
         return
-    services = context.services
-    tr = translator(services, await member_of(context, update.effective_user), update.effective_user)
-    wanted = (context.args or [None])[0]
+    tr = translator(context.services, await member_of(context, update.effective_user), update.effective_user)
+    for chunk in await member_listing(context.services, tr, (context.args or [None])[0]):
+        await update.effective_message.reply_text(chunk)
+
+
+async def member_listing(services, tr: Translator, wanted: str | None) -> list[str]:
+    """The members of one circle (or of every circle) per territory, with numbers, in messages under the limit."""
     territories = {t.code: t for t in await circles.territories(services.db)}
     lines: list[str] = []
     for circle in await circles.list_open(services.db):
@@ -120,8 +125,7 @@ async def list_members(update: Update, context: PasserelleContext) -> None:
             lines.append(tr.html("  {territory}: {count}", territory=screens.territory_name(tr, territory),
                                  count=len(side)))
             lines.extend(_member_line(tr, m) for m in side)
-    for chunk in _chunks(lines or [tr.gettext("No circle matches.")]):
-        await update.effective_message.reply_text(chunk)
+    return _chunks(lines or [tr.gettext("No circle matches.")])
 
 
 def _member_line(tr: Translator, member: Member) -> str:
@@ -239,6 +243,7 @@ async def promote(update: Update, context: PasserelleContext) -> None:
             "Usage: /promote followed by the Telegram id of a verified member (see /members)."))
         return
     await facilitators.promote(services.db, target.id, caller.id if caller else None, services.clock.now())
+    await role_menus.refresh_menu(context.bot, services, target.telegram_user_id)
     await update.effective_message.reply_text(tr.html("{name} is now a facilitator.", name=target.display_name))
 
 
@@ -263,14 +268,15 @@ async def promote_in_circle(update: Update, context: PasserelleContext) -> None:
         return
     await facilitators.promote_in_circle(services.db, target.id, circle.id, territory, caller.id if caller else None,
                                          services.clock.now())
+    await role_menus.refresh_menu(context.bot, services, target.telegram_user_id)
     side = screens.territory_name(tr, territories[territory]) if territory else tr.gettext("every territory")
     lines = [tr.html("{name} now facilitates {circle} ({side}).", name=target.display_name,
                      circle=screens.circle_name(tr, circle), side=side)]
     rights = await facilitators.rights_in_circle(services.db, circle.id, services.config.admin_ids)
     for code in missing_territories(rights, sorted(territories)):
-        lines.append(tr.html("The {territory} side of this circle has no facilitator: name one with "
-                             "/promote telegram-id {circle} {code}", territory=screens.territory_name(
-                                 tr, territories[code]), circle=circle.slug, code=code))
+        lines.append(tr.html("The {territory} side of this circle has no facilitator: name one with /promote (you "
+                             "choose the circle, the side and the member on buttons).",
+                             territory=screens.territory_name(tr, territories[code])))
     await update.effective_message.reply_text("\n".join(lines))
 
 

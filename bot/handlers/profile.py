@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ChatAction
 
 from bot.handlers import exchanges
 from bot.handlers.common import active_member, answer_query, is_facilitator, member_of, translator
 from bot.handlers.onboarding import receive_organisation, send_circle_picker, _circles_of, _territory
 from bot.services import PasserelleContext
+from bot import role_menus
 from bot.storage import circles, members
 from bot.i18n import escape
 from bot.ui import screens
@@ -72,6 +74,7 @@ async def send_my_data(update: Update, context: PasserelleContext) -> None:
     if member is None:
         await update.effective_message.reply_text(tr.gettext("Nothing is stored about you."))
         return
+    await context.bot.send_chat_action(update.effective_chat.id, ChatAction.UPLOAD_DOCUMENT)
     joined = await _circles_of(context, member)
     territory = await _territory(context, member.territory_code)
     data = {
@@ -117,6 +120,7 @@ async def confirm_forget(update: Update, context: PasserelleContext) -> None:
         await edit_screen(update, tr.gettext("Nothing was erased."))
         return
     await members.forget(services.db, member)
+    await role_menus.refresh_menu(context.bot, services, member.telegram_user_id)  # rights went with the member
     await edit_screen(update, tr.gettext(
         "Everything about you has been erased. Send /start if you want to come back one day."))
 

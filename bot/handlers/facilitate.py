@@ -1,0 +1,622 @@
+"""The facilitators' guided path (issue 11): the facilitation home, and every facilitator action on buttons.
+
+Each action is a `Step` (bot.ui.facilitation): the circle, the side, the member or the question are chosen on
+buttons, one screen after the other, and a step skips a question with a single possible answer (one circle).
+Typed arguments still work: a command typed with arguments goes to its typed handler (see `guided`).
+
+```mermaid
+flowchart LR
+    home[/facilitate/] --> action
+    command[/command without arguments/] --> action
+    action --> circle{circle?} --> side{side?} --> who{member / question?} --> done
+```
+
+Every press is checked again: the presser must hold the right for the action and the circle it names now (data
+can be forged or outdated); refusals answer "This is reserved for facilitators." or "no longer valid".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import timedelta
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot import role_menus
+from bot.delivery.prompts import available_prompt_keys, prompt_text, send_circle_prompts
+from bot.domain import question_writer
+from bot.domain.announcements import parse_announcement
+from bot.domain.facilitation import may_facilitate, may_reach, missing_territories
+from bot.domain.framing import assess_framing, suggest_practice_angle
+from bot.domain.prompt_library import prompt_by_key
+from bot.domain.weekly import iso_week_key
+from bot.handlers import announcements, facilitation, reports
+from bot.handlers.common import answer_query, is_facilitator, member_of, rights_of, translator
+from bot.i18n import SUPPORTED_LOCALES, SafeHtml, Translator, escape
+from bot.services import PasserelleContext
+from bot.storage import circles, exchanges, facilitator_tools, facilitators, members, outbox
+from bot.storage.circles import Circle
+from bot.storage.facilitator_tools import FacilitatorDraft
+from bot.telegram_io import edit_screen
+from bot.ui import facilitation as ui
+from bot.ui.facilitation import UNSET, WHOLE_CIRCLE, Step, button
+from bot.ui.screens import circle_name, territory_name
+from bot.ui.text import split_lines
+
+Handler = Callable[[Update, PasserelleContext], Awaitable[None]]
+
+# Actions of facilitators of every circle (as the typed commands always were), of facilitators of the circle,
+# and those members may also take for their own circles.
+EVERY_CIRCLE = frozenset({"send", "prompts", "question", "retire", "edit", "write", "relay", "members", "held",
+                          "newcircle", "wskip", "wnext", "wsave", "wstop"})
+OF_THE_CIRCLE = frozenset({"announce", "promote", "demote"})
+READING = frozenset({"report", "journal"})
+RELAY_MODES = ("auto", "immediate", "digest")
+DRAFT_WINDOW = timedelta(hours=2)   # a text sent later is not taken as the answer to a forgotten screen
+
+
+def N_(message: str) -> str:
+    return message
+
+
+RELAY_LABELS = {"auto": N_("Automatic (immediate, digest when busy)"), "immediate": N_("Each reply at once"),
+                "digest": N_("A digest per hour")}
+
+
+def guided(action: str, typed: Handler | None) -> Handler:
+    """A command that opens the guided path when sent bare and keeps its typed form when given arguments."""
+    async def command(update: Update, context: PasserelleContext) -> None:
+        if typed is not None and context.args:
+            await typed(update, context)
+            return
+        await run(update, context, Step(action))
+    return command
+
+
+async def home_command(update: Update, context: PasserelleContext) -> None:
+    """/facilitate: what needs attention now in the circles this person facilitates."""
+    await run(update, context, Step("home"))
+
+
+async def on_step(update: Update, context: PasserelleContext) -> None:
+    """fx:… buttons: one step of a guided action."""
+    step = Step.decode(update.callback_query.data)
+    if step is None:
+        tr = translator(context.services, await member_of(context, update.effective_user), update.effective_user)
+        await answer_query(update, tr.gettext("This button is no longer valid."))
+        return
+    await run(update, context, step)
+    await answer_query(update)
+
+
+async def _show(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """The next screen: in place of the pressed one, or as an answer to a typed command."""
+    if update.callback_query is not None:
+        await edit_screen(update, text, markup)
+    else:
+        await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+async def _refuse(update: Update, tr: Translator) -> None:
+    text = tr.gettext("This is reserved for facilitators.")
+    if update.callback_query is not None:
+        await answer_query(update, text, alert=True)
+    else:
+        await update.effective_message.reply_text(text)
+
+
+async def run(update: Update, context: PasserelleContext, step: Step) -> None:
+    """Check the presser's right to the step, fill what has a single answer, and show what comes next."""
+    services, user = context.services, update.effective_user
+    member = await member_of(context, user)
+    tr = translator(services, member, user)
+    rights = await rights_of(services, user.id)
+    every = await is_facilitator(services, user.id)
+    if step.action in READING:
+        allowed = await reports.visible_circles(services, user)
+    elif step.action in EVERY_CIRCLE:
+        allowed = await circles.list_open(services.db) if every else None
+    elif step.action in OF_THE_CIRCLE or step.action == "home":
+        allowed = [c for c in await circles.list_open(services.db) if may_facilitate(rights, c.id)] if rights else None
+    else:
+        allowed = None
+    if allowed is None:
+        await _refuse(update, tr)
+        return
+    if step.action == "home":
+        await _home(update, context, tr, allowed, every)
+        return
+    if step.action == "held":
+        await facilitation.list_held(update, context)
+        return
+    if step.action == "wstop" and step.circle_id == 0:
+        await facilitator_tools.delete_draft(services.db, user.id)
+        await _show(update, tr.gettext("Cancelled: nothing was saved."))
+        return
+    if step.action == "newcircle":
+        await _start_draft(update, context, tr, FacilitatorDraft(user.id, "circle", "text", services.clock.now()))
+        return
+    if not allowed:
+        await _show(update, tr.html("You are in no circle for now. Use /circles to join one."))
+        return
+    if step.circle_id == 0:
+        if len(allowed) > 1:
+            await _show(update, *ui.pick_circle(tr, allowed, step))
+            return
+        step = replace(step, circle_id=allowed[0].id)
+    circle = next((c for c in allowed if c.id == step.circle_id), None)
+    if circle is None:
+        await answer_query(update, tr.gettext("This button is no longer valid."))
+        return
+    await ACTIONS[step.action](update, context, tr, circle, step)
+
+
+# -- the home ---------------------------------------------------------------------------------------------------
+
+async def _home(update: Update, context: PasserelleContext, tr: Translator, facilitated: list[Circle],
+                every: bool) -> None:
+    services, now = context.services, context.services.clock.now()
+    lines: list[str] = [tr.html("<b>Facilitation</b>: what needs attention now")]
+    rows = []
+    if every:
+        held = len(await members.list_by_status(services.db, "held"))
+        if held:
+            lines.append(tr.nhtml("⏳ {count} number from outside the territories waits for your decision.",
+                                  "⏳ {count} numbers from outside the territories wait for your decision.", held))
+            rows.append([button(tr.gettext("Place the held numbers"), Step("held"))])
+    unclear = await facilitator_tools.unclear_requests(services.db, update.effective_user.id, now - timedelta(days=7))
+    if unclear:
+        lines.append(tr.nhtml("❓ {count} reply awaits your help with its translation (see the requests above).",
+                              "❓ {count} replies await your help with their translation (see the requests above).",
+                              len(unclear)))
+    territories = await circles.territories(services.db)
+    names = {t.code: territory_name(tr, t) for t in territories}
+    week = iso_week_key(now)
+    for circle in facilitated:
+        lines.append("")
+        lines.append(tr.html("<b>{circle}</b>", circle=circle_name(tr, circle)))
+        round_ = await exchanges.round_of_week(services.db, circle.id, week)
+        if round_ is None:
+            lines.append(tr.html("· This week's question has not been sent yet."))
+        else:
+            answers = await facilitator_tools.replies_by_side(services.db, round_.id)
+            question = await prompt_text(services.db, tr, round_.prompt_key) or "—"
+            lines.append(tr.html("· This week: {question}", question=ui.question_label(question)))
+            lines.append("· " + ", ".join(
+                tr.ngettext("{side}: {count} answer", "{side}: {count} answers", answers.get(code, 0),
+                            side=names[code]) for code in names))
+        rights = await facilitators.rights_in_circle(services.db, circle.id, services.config.admin_ids)
+        for code in missing_territories(rights, list(names)):
+            lines.append(tr.html("· The {side} side has no facilitator.", side=names[code]))
+            rows.append([button(tr.gettext("Name a facilitator: {circle}, {side}", circle=circle_name(tr, circle),
+                                           side=names[code]), Step("promote", circle.id, code))])
+        calls = await facilitator_tools.open_call_count(services.db, circle.id)
+        if calls:
+            lines.append(tr.nhtml("· {count} call proposed, vote open.", "· {count} calls proposed, votes open.",
+                                  calls))
+    rows += _action_rows(tr, every)
+    await _show(update, "\n".join(lines), ui.markup(rows))
+
+
+def _action_rows(tr: Translator, every: bool) -> list[list]:
+    row = [button(tr.gettext("Report"), Step("report")), button(tr.gettext("Journal"), Step("journal"))]
+    rows = [row, [button(tr.gettext("Announce"), Step("announce")),
+                  button(tr.gettext("Name a co-facilitator"), Step("promote"))]]
+    if every:
+        rows += [[button(tr.gettext("Send the question now"), Step("send")),
+                  button(tr.gettext("Write a question"), Step("write"))],
+                 [button(tr.gettext("Questions"), Step("prompts")),
+                  button(tr.gettext("Relay mode"), Step("relay"))]]
+    return rows
+
+
+# -- one circle's actions --------------------------------------------------------------------------------------
+
+async def _report(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
+    if update.callback_query is not None:
+        await edit_screen(update, tr.html("<b>{circle}</b>: the report follows.", circle=circle_name(tr, circle)))
+    await reports.deliver_report(context, update.effective_chat.id,
+                                 await reports.reach_of(context.services, update.effective_user, circle))
+
+
+async def _journal(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
+    if update.callback_query is not None:
+        await edit_screen(update, tr.html("<b>{circle}</b>: the journal follows.", circle=circle_name(tr, circle)))
+    await reports.deliver_journal(context, update.effective_chat.id,
+                                  await reports.reach_of(context.services, update.effective_user, circle))
+
+
+async def _send(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
+    queued = await send_circle_prompts(context.services, circle, force=True)
+    if queued == 0:
+        await _show(update, tr.html("Everyone in this circle has already received this week's question (or the "
+                                    "circle has no prompt)."))
+        return
+    await _show(update, tr.nhtml("The prompt is on its way to {count} chat.", "The prompt is on its way to {count} chats.",
+                                 queued))
+
+
+async def _sides(context: PasserelleContext, circle: Circle, rights) -> tuple[list, bool]:
+    """The territories the presser may address in a circle, and whether they may address both at once."""
+    territories = await circles.territories(context.services.db)
+    return [t for t in territories if may_reach(rights, circle.id, t.code)], may_reach(rights, circle.id, None)
+
+
+async def _announce(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
+    rights = await rights_of(context.services, update.effective_user.id)
+    sides, whole = await _sides(context, circle, rights)
+    if step.choice == UNSET:
+        if whole or len(sides) > 1:
+            await _show(update, *ui.pick_side(tr, circle, sides, step, whole_circle=whole))
+            return
+        step = replace(step, choice=sides[0].code)
+    territory = None if step.choice == WHOLE_CIRCLE else step.choice
+    if not may_reach(rights, circle.id, territory):
+        await _refuse(update, tr)
+        return
+    draft = FacilitatorDraft(update.effective_user.id, "announce", "text", context.services.clock.now(),
+                             circle.id, territory)
+    await _start_draft(update, context, tr, draft)
+
+
+async def _promote(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
+    services = context.services
+    rights = await rights_of(services, update.effective_user.id)
+    sides, whole = await _sides(context, circle, rights)
+    all_sides = await circles.territories(services.db)
+    if step.choice == UNSET:
+        # Any side may get a co-facilitator (the other side's first one, typically): a right on the circle suffices.
+        await _show(update, *ui.pick_side(tr, circle, all_sides, step, whole_circle=whole))
+        return
+    codes = {t.code for t in all_sides}
+    if step.choice not in codes and not (step.choice == WHOLE_CIRCLE and whole):
+        await answer_query(update, tr.gettext("This button is no longer valid."))
+        return
+    territory = None if step.choice == WHOLE_CIRCLE else step.choice
+    people = [m for m in await circles.members_of(services.db, circle.id)
+              if m.is_active and (territory is None or m.territory_code == territory)]
+    if step.target == 0:
+        await _show(update, *ui.pick_member(tr, circle, people, step, "<b>{circle}</b>: who becomes co-facilitator?"))
+        return
+    target = next((m for m in people if m.id == step.target), None)
+    if target is None:
+        await answer_query(update, tr.gettext("This button is no longer valid."))
+        return
+    caller = await member_of(context, update.effective_user)
+    await facilitators.promote_in_circle(services.db, target.id, circle.id, territory, caller.id if caller else None,
+                                         services.clock.now())
+    await role_menus.refresh_menu(context.bot, services, target.telegram_user_id)
+    side = tr.gettext("both sides") if territory is None else territory_name(tr, next(
+        t for t in all_sides if t.code == territory))
+    await _tell_new_facilitator(context, target, circle)
+    await _show(update, tr.html("{name} now facilitates {circle} ({side}).", name=target.display_name,
+                                circle=circle_name(tr, circle), side=side))
+
+
+async def _tell_new_facilitator(context: PasserelleContext, target, circle: Circle) -> None:
+    reader = translator(context.services, target)
+    text = reader.html("You now facilitate the circle <b>{circle}</b>. Your command menu has the facilitators' "
+                       "commands; start with /facilitate.", circle=circle_name(reader, circle))
+    await outbox.enqueue(context.services.db, chat_id=target.telegram_user_id, member_id=target.id,
+                         method="sendMessage", payload={"text": text, "parse_mode": "HTML"},
+                         now=context.services.clock.now(), dedupe_key=None)
+
+
+async def _demote(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
+    services = context.services
+    held = await facilitators.circle_rights(services.db, circle.id)
+    if step.target == 0:
+        if not held:
+            await _show(update, tr.html("<b>{circle}</b> has no co-facilitator named on it.",
+                                        circle=circle_name(tr, circle)))
+            return
+        choices = [ui.Choice(ui.question_label(f"{r.display_name} · {r.organisation or '—'}"),
+                             Step("demote", circle.id, UNSET, r.member_id).encode()) for r in held]
+        rows = ui.paged_rows(choices, step.page, lambda page: Step("demote", circle.id, page=page).encode())
+        await _show(update, tr.html("<b>{circle}</b>: whose rights end?", circle=circle_name(tr, circle)),
+                    InlineKeyboardMarkup(rows))
+        return
+    target = await members.get(services.db, step.target)
+    if target is None or not await facilitators.demote_in_circle(services.db, target.id, circle.id):
+        await answer_query(update, tr.gettext("This button is no longer valid."))
+        return
+    await role_menus.refresh_menu(context.bot, services, target.telegram_user_id)
+    await _show(update, tr.html("{name} no longer facilitates {circle}.", name=target.display_name,
+                                circle=circle_name(tr, circle)))
+
+
+async def _relay(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
+    if step.choice in RELAY_MODES:
+        await circles.set_relay_mode(context.services.db, circle.id, step.choice)
+        circle = replace(circle, relay_mode=step.choice)
+    rows = [[button(("• " if mode == circle.relay_mode else "") + tr.gettext(RELAY_LABELS[mode]),
+                    Step("relay", circle.id, mode))] for mode in RELAY_MODES]
+    await _show(update, tr.html("<b>{circle}</b>: how replies reach the other side.", circle=circle_name(tr, circle)),
+                ui.markup(rows))
+
+
+async def _members(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
+    if update.callback_query is not None:
+        await edit_screen(update, tr.html("<b>{circle}</b>: the members follow.", circle=circle_name(tr, circle)))
+    for chunk in await facilitation.member_listing(context.services, tr, circle.slug):
+        await context.bot.send_message(update.effective_chat.id, chunk)
+
+
+# -- questions ---------------------------------------------------------------------------------------------------
+
+async def _questions(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
+    db = context.services.db
+    choices = [ui.Choice(ui.question_label(await prompt_text(db, tr, key) or key),
+                         Step("question", circle.id, key).encode()) for key in await available_prompt_keys(db, circle)]
+    rows = ui.paged_rows(choices, step.page, lambda page: Step("prompts", circle.id, page=page).encode())
+    rows.append([button(tr.gettext("✍️ New question"), Step("write", circle.id))])
+    await _show(update, tr.nhtml("<b>{circle}</b>: {count} question in rotation. Tap one to read, edit or retire it.",
+                                 "<b>{circle}</b>: {count} questions in rotation. Tap one to read, edit or retire it.",
+                                 len(choices), circle=circle_name(tr, circle)), InlineKeyboardMarkup(rows))
+
+
+async def _custom_of(context: PasserelleContext, circle: Circle, key: str):
+    """The circle's own custom question behind a key, or None."""
+    if not key.startswith("custom-") or not key[7:].isdigit():
+        return None
+    custom = await exchanges.custom_prompt(context.services.db, int(key[7:]))
+    return custom if custom is not None and custom.circle_id == circle.id and not custom.retired else None
+
+
+async def _question(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
+    db = context.services.db
+    if step.choice not in await available_prompt_keys(db, circle):
+        await answer_query(update, tr.gettext("This button is no longer valid."))
+        return
+    custom = await _custom_of(context, circle, step.choice)
+    blocks = []
+    for code in question_writer.LANGUAGES:
+        if custom is not None:
+            text, fallback = question_writer.text_for_readers(custom.texts, code)
+        else:
+            text, fallback = context.services.i18n.for_locale(code).prompt(prompt_by_key(step.choice).text), False
+        blocks.append(ui.language_block(tr, code, text, fallback=fallback))
+    rows = [[button(tr.gettext("Retire"), Step("retire", circle.id, step.choice))],
+            [button(tr.gettext("◀ Questions"), Step("prompts", circle.id))]]
+    if custom is not None:
+        rows.insert(0, [button(tr.gettext("Edit"), Step("edit", circle.id, step.choice))])
+    await _show(update, "\n\n".join(blocks), ui.markup(rows))
+
+
+async def _retire(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
+    db = context.services.db
+    if step.choice not in await available_prompt_keys(db, circle):
+        await answer_query(update, tr.gettext("This button is no longer valid."))
+        return
+    custom = await _custom_of(context, circle, step.choice)
+    if custom is not None:
+        await exchanges.retire_custom_prompt(db, custom.id)
+    else:
+        await exchanges.retire_builtin(db, circle.id, step.choice)
+    await _show(update, tr.html("Question retired from <b>{circle}</b>: it will not be asked again.",
+                                circle=circle_name(tr, circle)),
+                ui.markup([[button(tr.gettext("◀ Questions"), Step("prompts", circle.id))]]))
+
+
+async def _write(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
+    draft = FacilitatorDraft(update.effective_user.id, "question", question_writer.REQUIRED,
+                             context.services.clock.now(), circle.id)
+    await _start_draft(update, context, tr, draft)
+
+
+async def _edit(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
+    custom = await _custom_of(context, circle, step.choice)
+    if custom is None:
+        await answer_query(update, tr.gettext("This button is no longer valid."))
+        return
+    draft = FacilitatorDraft(update.effective_user.id, "question", question_writer.REQUIRED,
+                             context.services.clock.now(), circle.id, prompt_id=custom.id, texts=dict(custom.texts))
+    await _start_draft(update, context, tr, draft)
+
+
+# -- screens waiting for text -------------------------------------------------------------------------------------
+
+async def _start_draft(update: Update, context: PasserelleContext, tr: Translator, draft: FacilitatorDraft) -> None:
+    await facilitator_tools.save_draft(context.services.db, draft)
+    await _show(update, *await _ask(context, tr, draft))
+
+
+async def _ask(context: PasserelleContext, tr: Translator, draft: FacilitatorDraft) -> tuple[str, InlineKeyboardMarkup]:
+    """The screen asking for the text the draft waits for."""
+    stop = [button(tr.gettext("Cancel"), Step("wstop", draft.circle_id or 0))]
+    if draft.kind == "circle":
+        return tr.html("Send the name of the new circle in one message (as members of your language will read "
+                       "it)."), ui.markup([stop])
+    circle = await circles.get(context.services.db, draft.circle_id)
+    if draft.kind == "announce":
+        territories = {t.code: t for t in await circles.territories(context.services.db)}
+        side = territory_name(tr, territories[draft.territory_code]) if draft.territory_code else tr.gettext(
+            "both sides")
+        return tr.html("Write the announcement to <b>{circle}</b> ({side}) in one message. Everyone reads it as "
+                       "written; to give a language its own text, start lines with fr:, en: or ee:.",
+                       circle=circle_name(tr, circle), side=side), ui.markup([stop])
+    language = tr.language_name(draft.step)
+    lines = [tr.html("<b>{circle}</b> · new question", circle=circle_name(tr, circle)) if draft.prompt_id is None
+             else tr.html("<b>{circle}</b> · question being edited", circle=circle_name(tr, circle))]
+    if draft.step == question_writer.REQUIRED:
+        lines.append(tr.html("Send the question in <b>{language}</b> (required).", language=language))
+    else:
+        lines.append(tr.html("Send the question in <b>{language}</b>, or skip: readers of {language} then receive "
+                             "the French text.", language=language))
+    rows = []
+    current = draft.texts.get(draft.step)
+    if current:
+        lines.append(tr.html("Current text: {text}", text=current))
+        rows.append([button(tr.gettext("Keep this text"), Step("wnext", draft.circle_id, draft.step))])
+    if question_writer.may_skip(draft.step):
+        rows.append([button(tr.gettext("Skip: {language} readers get the French", language=language),
+                            Step("wskip", draft.circle_id, draft.step))])
+    return "\n\n".join(lines), ui.markup([*rows, stop])
+
+
+def _preview(tr: Translator, circle: Circle, draft: FacilitatorDraft) -> tuple[str, InlineKeyboardMarkup]:
+    blocks = [tr.html("<b>{circle}</b> · what members will receive, per language:", circle=circle_name(tr, circle))]
+    for code in question_writer.LANGUAGES:
+        text, fallback = question_writer.text_for_readers(draft.texts, code)
+        blocks.append(ui.language_block(tr, code, text, fallback=fallback))
+    rows = [[button(tr.gettext("Save"), Step("wsave", circle.id))],
+            [button(tr.gettext("Cancel"), Step("wstop", circle.id))]]
+    return "\n\n".join(blocks), ui.markup(rows)
+
+
+async def _writer_button(update: Update, context: PasserelleContext, tr: Translator, circle: Circle,
+                         step: Step) -> None:
+    """wskip / wnext / wsave / wstop: the writer's buttons, valid only for the step the draft is at."""
+    services = context.services
+    draft = await facilitator_tools.get_draft(services.db, update.effective_user.id)
+    current = draft is not None and draft.circle_id in (circle.id, None)
+    if step.action == "wstop":
+        if current:
+            await facilitator_tools.delete_draft(services.db, draft.telegram_user_id)
+        await _show(update, tr.gettext("Cancelled: nothing was saved."))
+        return
+    if not current or draft.kind != "question" or (step.action != "wsave" and draft.step != step.choice) \
+            or (step.action == "wsave" and draft.step != question_writer.PREVIEW):
+        await answer_query(update, tr.gettext("This button is no longer valid."))
+        return
+    if step.action == "wsave":
+        await _save_question(update, context, tr, circle, draft)
+        return
+    if step.action == "wskip":
+        draft.texts.pop(draft.step, None)
+    await _advance(update, context, tr, circle, draft)
+
+
+async def _advance(update: Update, context: PasserelleContext, tr: Translator, circle: Circle,
+                   draft: FacilitatorDraft) -> None:
+    draft.step, draft.updated_at = question_writer.next_step(draft.step), context.services.clock.now()
+    await facilitator_tools.save_draft(context.services.db, draft)
+    if draft.step == question_writer.PREVIEW:
+        await _show(update, *_preview(tr, circle, draft))
+    else:
+        await _show(update, *await _ask(context, tr, draft))
+
+
+async def _save_question(update: Update, context: PasserelleContext, tr: Translator, circle: Circle,
+                         draft: FacilitatorDraft) -> None:
+    services = context.services
+    member = await member_of(context, update.effective_user)
+    async with services.db.transaction() as tx:
+        await exchanges.save_custom_prompt(tx, circle_id=circle.id, texts=draft.texts,
+                                           created_by=member.id if member else None, now=services.clock.now(),
+                                           prompt_id=draft.prompt_id)
+        await facilitator_tools.delete_draft(tx, draft.telegram_user_id)
+    languages = ", ".join(tr.language_name(code) for code in question_writer.LANGUAGES if draft.texts.get(code))
+    await _show(update, tr.html("Question saved in <b>{circle}</b> ({languages}). It joins the rotation.",
+                                circle=circle_name(tr, circle), languages=languages),
+                ui.markup([[button(tr.gettext("◀ Questions"), Step("prompts", circle.id))]]))
+
+
+async def receive_text(update: Update, context: PasserelleContext) -> None:
+    """Text a guided screen waits for (an announcement, a question, a circle's name); other text goes on."""
+    services, message, user = context.services, update.effective_message, update.effective_user
+    if not message.text or user is None:
+        return
+    draft = await facilitator_tools.get_draft(services.db, user.id)
+    if draft is None:
+        return
+    if services.clock.now() - draft.updated_at > DRAFT_WINDOW:
+        await facilitator_tools.delete_draft(services.db, user.id)
+        return
+    replied = message.reply_to_message
+    if replied is not None and await exchanges.round_for_message(services.db, message.chat_id, replied.message_id):
+        return  # an answer to the weekly question, written by a facilitator who is also a member
+    tr = translator(services, await member_of(context, user), user)
+    rights = await rights_of(services, user.id)
+    if draft.kind == "announce":
+        allowed = may_reach(rights, draft.circle_id, draft.territory_code)
+    else:
+        allowed = await is_facilitator(services, user.id)
+    if not allowed:
+        await facilitator_tools.delete_draft(services.db, user.id)
+        return
+    if draft.kind == "announce":
+        await _receive_announcement(update, context, tr, draft)
+    elif draft.kind == "circle":
+        await _receive_circle_name(update, context, tr)
+    else:
+        await _receive_question(update, context, tr, draft)
+    raise ApplicationHandlerStop
+
+
+async def _receive_announcement(update: Update, context: PasserelleContext, tr: Translator,
+                                draft: FacilitatorDraft) -> None:
+    services = context.services
+    texts = parse_announcement(update.effective_message.text.splitlines(), SUPPORTED_LOCALES)
+    circle = await circles.get(services.db, draft.circle_id)
+    if not texts or circle is None:
+        await update.effective_message.reply_text(tr.gettext("Please send the announcement as text."))
+        return
+    await facilitator_tools.delete_draft(services.db, draft.telegram_user_id)
+    member = await member_of(context, update.effective_user)
+    await announcements.send_preview(context, update.effective_chat.id, tr, circle, draft.territory_code, texts,
+                                     member.id if member else None)
+
+
+async def _receive_circle_name(update: Update, context: PasserelleContext, tr: Translator) -> None:
+    services = context.services
+    name = " ".join(update.effective_message.text.split())
+    if not name or len(name) > 80:
+        await update.effective_message.reply_text(tr.gettext("Please send a name of at most 80 characters."))
+        return
+    slug = await _free_slug(services, name)
+    await facilitator_tools.delete_draft(services.db, update.effective_user.id)
+    await circles.create(services.db, slug=slug, name=name, names={tr.locale: name}, now=services.clock.now())
+    await update.effective_message.reply_text(tr.html("Circle <b>{name}</b> created ({slug}).", name=name, slug=slug))
+
+
+async def _free_slug(services, name: str) -> str:
+    """A short ASCII slug from a name ("Gestion de l'eau" -> "gestion-de-l-eau"), numbered when taken."""
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    base = "-".join("".join(ch if ch.isalnum() else " " for ch in ascii_name).split())[:20].strip("-") or "circle"
+    base = base if len(base) > 1 else f"circle-{base}"
+    slug, number = base, 2
+    while await circles.get_by_slug(services.db, slug) is not None:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+async def _receive_question(update: Update, context: PasserelleContext, tr: Translator,
+                            draft: FacilitatorDraft) -> None:
+    services = context.services
+    circle = await circles.get(services.db, draft.circle_id)
+    if draft.step not in question_writer.LANGUAGES or circle is None:
+        await update.effective_message.reply_text(tr.gettext("Use the buttons above to save or cancel."))
+        return
+    text = question_writer.clean(update.effective_message.text)
+    if text is None:
+        await update.effective_message.reply_text(tr.html(
+            "Please send the question in one message of at most {limit} characters.",
+            limit=question_writer.MAX_LENGTH))
+        return
+    draft.texts[draft.step] = text
+    draft.updated_at = services.clock.now()
+    assessment = assess_framing(text, draft.step)
+    if not assessment.is_equipment_centred:
+        await _advance(update, context, tr, circle, draft)
+        return
+    await facilitator_tools.save_draft(services.db, draft)
+    note = [tr.html("Note: this wording speaks mostly of equipment or money; a question about how people organise "
+                    "themselves lets both sides learn more."),
+            tr.html("<i>{suggestion}</i>", suggestion=tr.prompt(suggest_practice_angle(assessment, circle.theme or ""))),
+            tr.html("Send another wording to replace it, or keep this one.")]
+    await update.effective_message.reply_text("\n\n".join(note), reply_markup=ui.markup([
+        [button(tr.gettext("Keep this text"), Step("wnext", circle.id, draft.step))],
+        [button(tr.gettext("Cancel"), Step("wstop", circle.id))]]))
+
+
+ACTIONS = {
+    "report": _report, "journal": _journal, "send": _send, "announce": _announce, "promote": _promote,
+    "demote": _demote, "relay": _relay, "members": _members, "prompts": _questions, "question": _question,
+    "retire": _retire, "write": _write, "edit": _edit, "wskip": _writer_button, "wnext": _writer_button,
+    "wsave": _writer_button, "wstop": _writer_button,
+}
