@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import RetryAfter, TelegramError
 
 from bot.domain.announcements import announcement_key
 from bot.services import Services
@@ -29,6 +29,8 @@ async def show_delivery_progress(services: Services, bot: Bot) -> None:
         if text != watched.shown:
             try:
                 await edit_message(bot, watched.chat_id, watched.message_id, text)
+            except RetryAfter:
+                continue  # edits come too fast for Telegram: the next run shows the figure of then
             except TelegramError as error:
                 # The facilitator deleted the message, say: the count is a convenience, the sending goes on.
                 logger.warning("Announcement %s: count not shown: %s", watched.announcement_id,

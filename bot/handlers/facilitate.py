@@ -49,9 +49,9 @@ Handler = Callable[[Update, PasserelleContext], Awaitable[None]]
 
 # Actions of facilitators of every circle (as the typed commands always were), of facilitators of the circle,
 # and those members may also take for their own circles.
-EVERY_CIRCLE = frozenset({"send", "prompts", "question", "retire", "edit", "write", "relay", "members", "held",
-                          "newcircle", "wskip", "wnext", "wsave", "wstop"})
-OF_THE_CIRCLE = frozenset({"announce", "promote", "demote"})
+EVERY_CIRCLE = frozenset({"members", "held", "newcircle"})
+OF_THE_CIRCLE = frozenset({"announce", "promote", "demote", "send", "prompts", "question", "retire", "edit", "write",
+                           "relay", "wskip", "wnext", "wsave", "wstop"})
 READING = frozenset({"report", "journal"})
 RELAY_MODES = ("auto", "immediate", "digest")
 DRAFT_WINDOW = timedelta(hours=2)   # a text sent later is not taken as the answer to a forgotten screen
@@ -131,7 +131,7 @@ async def run(update: Update, context: PasserelleContext, step: Step) -> None:
     if step.action == "held":
         await facilitation.list_held(update, context)
         return
-    if step.action == "wstop" and step.circle_id == 0:
+    if step.action == "wstop" and step.circle_id == 0 and every:
         await facilitator_tools.delete_draft(services.db, user.id)
         await _show(update, tr.gettext("Cancelled: nothing was saved."))
         return
@@ -203,12 +203,13 @@ async def _home(update: Update, context: PasserelleContext, tr: Translator, faci
 def _action_rows(tr: Translator, every: bool) -> list[list]:
     row = [button(tr.gettext("Report"), Step("report")), button(tr.gettext("Journal"), Step("journal"))]
     rows = [row, [button(tr.gettext("Announce"), Step("announce")),
-                  button(tr.gettext("Name a co-facilitator"), Step("promote"))]]
+                  button(tr.gettext("Name a co-facilitator"), Step("promote"))],
+            [button(tr.gettext("Send the question now"), Step("send")),
+             button(tr.gettext("Write a question"), Step("write"))],
+            [button(tr.gettext("Questions"), Step("prompts")), button(tr.gettext("Relay mode"), Step("relay"))]]
     if every:
-        rows += [[button(tr.gettext("Send the question now"), Step("send")),
-                  button(tr.gettext("Write a question"), Step("write"))],
-                 [button(tr.gettext("Questions"), Step("prompts")),
-                  button(tr.gettext("Relay mode"), Step("relay"))]]
+        rows.append([button(tr.gettext("Members"), Step("members")),
+                     button(tr.gettext("Create a circle"), Step("newcircle"))])
     return rows
 
 
@@ -348,8 +349,11 @@ async def _members(update: Update, context: PasserelleContext, tr: Translator, c
 
 async def _questions(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
     db = context.services.db
+    keys = await available_prompt_keys(db, circle)
+    # The circle's own questions first: they are the ones facilitators come to edit.
+    keys = [k for k in keys if k.startswith("custom-")] + [k for k in keys if not k.startswith("custom-")]
     choices = [ui.Choice(ui.question_label(await prompt_text(db, tr, key) or key),
-                         Step("question", circle.id, key).encode()) for key in await available_prompt_keys(db, circle)]
+                         Step("question", circle.id, key).encode()) for key in keys]
     rows = ui.paged_rows(choices, step.page, lambda page: Step("prompts", circle.id, page=page).encode())
     rows.append([button(tr.gettext("✍️ New question"), Step("write", circle.id))])
     await _show(update, tr.nhtml("<b>{circle}</b>: {count} question in rotation. Tap one to read, edit or retire it.",
@@ -532,6 +536,8 @@ async def receive_text(update: Update, context: PasserelleContext) -> None:
     rights = await rights_of(services, user.id)
     if draft.kind == "announce":
         allowed = may_reach(rights, draft.circle_id, draft.territory_code)
+    elif draft.kind == "question":
+        allowed = may_facilitate(rights, draft.circle_id)
     else:
         allowed = await is_facilitator(services, user.id)
     if not allowed:

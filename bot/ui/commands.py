@@ -58,7 +58,8 @@ FACILITATOR_MENU = (
     ("relaymode", N_("How a circle's replies are relayed")),
 )
 # What facilitators of some circles only (not of every circle) can do from the menu.
-CIRCLE_FACILITATOR_MENU = frozenset({"facilitate", "report", "journal", "announce", "promote", "demote"})
+CIRCLE_FACILITATOR_MENU = frozenset({"facilitate", "report", "journal", "announce", "sendprompt", "addprompt",
+                                     "prompts", "promote", "demote", "relaymode"})
 
 
 def command_list(i18n: I18n, locale: str) -> list[BotCommand]:
