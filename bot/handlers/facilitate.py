@@ -279,7 +279,7 @@ async def _promote(update: Update, context: PasserelleContext, tr: Translator, c
     people = [m for m in await circles.members_of(services.db, circle.id)
               if m.is_active and (territory is None or m.territory_code == territory)]
     if step.target == 0:
-        await _show(update, *ui.pick_member(tr, circle, people, step, "<b>{circle}</b>: who becomes co-facilitator?"))
+        await _show(update, *ui.pick_member(tr, circle, people, step, N_("<b>{circle}</b>: who becomes co-facilitator?")))
         return
     target = next((m for m in people if m.id == step.target), None)
     if target is None:

@@ -35,9 +35,10 @@ def report_text(tr: Translator, circle: Circle, report: CircleReport, territorie
     """The report as lines of Telegram HTML (split with ui.text.split_lines)."""
     names = {t.code: territory_name(tr, t) for t in territories}
     largest = max((t.replies for t in report.territories), default=0)
-    lines = [tr.html("<b>{circle}</b>: the last {weeks} weeks ({first} to {last})", circle=circle_name(tr, circle),
-                     weeks=len(report.weeks), first=week_label(tr, report.weeks[0].week_key),
-                     last=week_label(tr, report.weeks[-1].week_key))]
+    lines = [tr.nhtml("<b>{circle}</b>: the last {count} week ({first} to {last})",
+                      "<b>{circle}</b>: the last {count} weeks ({first} to {last})", len(report.weeks),
+                      circle=circle_name(tr, circle), first=week_label(tr, report.weeks[0].week_key),
+                      last=week_label(tr, report.weeks[-1].week_key))]
     for side in report.territories:
         lines.append(tr.nhtml(
             "<b>{territory}</b> (facilitator: {facilitator})\n<code>{bar}</code> {count} reply\n"
