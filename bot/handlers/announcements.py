@@ -27,7 +27,13 @@ from bot.ui.screens import circle_name
 from bot.ui.text import split_lines
 from bot.telegram_io import remove_buttons
 
-USAGE = "/announce circle [{territories}]\nfr: …\nen: …\nee: …"
+
+def N_(message: str) -> str:
+    """Mark for extraction; translated where shown."""
+    return message
+
+
+USAGE = N_("/announce circle [{territories}]\nfr: …\nen: …\nee: …")
 
 
 def announcement_message(tr: Translator, circle: Circle, text: str) -> SafeHtml:
@@ -47,7 +53,7 @@ async def announce(update: Update, context: PasserelleContext) -> None:
     territory = args[1] if len(args) > 1 else None
     texts = parse_announcement((message.text or "").splitlines()[1:], SUPPORTED_LOCALES)
     if circle is None or (territory is not None and territory not in codes) or not texts:
-        await message.reply_text(tr.html("{usage}\nCircles: {circles}", usage=USAGE.format(
+        await message.reply_text(tr.html("{usage}\nCircles: {circles}", usage=tr.gettext(USAGE, 
             territories="|".join(sorted(codes))), circles=", ".join(c.slug for c in await circles.list_open(
                 services.db))))
         return

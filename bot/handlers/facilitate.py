@@ -131,12 +131,12 @@ async def run(update: Update, context: PasserelleContext, step: Step) -> None:
     if step.action == "held":
         await facilitation.list_held(update, context)
         return
-    if step.action == "wstop" and step.circle_id == 0 and every:
-        await facilitator_tools.delete_draft(services.db, user.id)
-        await _show(update, tr.gettext("Cancelled: nothing was saved."))
+    if step.action in ("wskip", "wstop") and step.circle_id == 0 and every:
+        await _circle_name_button(update, context, tr, step)
         return
     if step.action == "newcircle":
-        await _start_draft(update, context, tr, FacilitatorDraft(user.id, "circle", "text", services.clock.now()))
+        await _start_draft(update, context, tr, FacilitatorDraft(user.id, "circle", question_writer.REQUIRED,
+                                                                 services.clock.now()))
         return
     if not allowed:
         await _show(update, tr.html("You are in no circle for now. Use /circles to join one."))
@@ -431,8 +431,14 @@ async def _ask(context: PasserelleContext, tr: Translator, draft: FacilitatorDra
     """The screen asking for the text the draft waits for."""
     stop = [button(tr.gettext("Cancel"), Step("wstop", draft.circle_id or 0))]
     if draft.kind == "circle":
-        return tr.html("Send the name of the new circle in one message (as members of your language will read "
-                       "it)."), ui.markup([stop])
+        language = tr.language_name(draft.step)
+        if not question_writer.may_skip(draft.step):
+            return tr.html("Send the name of the new circle in <b>{language}</b> (required).",
+                           language=language), ui.markup([stop])
+        skip = button(tr.gettext("Skip: {language} readers get the French", language=language),
+                      Step("wskip", 0, draft.step))
+        return tr.html("Send the name of the new circle in <b>{language}</b>, or skip: readers of {language} then "
+                       "see the French name.", language=language), ui.markup([[skip], stop])
     circle = await circles.get(context.services.db, draft.circle_id)
     if draft.kind == "announce":
         territories = {t.code: t for t in await circles.territories(context.services.db)}
@@ -546,7 +552,7 @@ async def receive_text(update: Update, context: PasserelleContext) -> None:
     if draft.kind == "announce":
         await _receive_announcement(update, context, tr, draft)
     elif draft.kind == "circle":
-        await _receive_circle_name(update, context, tr)
+        await _receive_circle_name(update, context, tr, draft)
     else:
         await _receive_question(update, context, tr, draft)
     raise ApplicationHandlerStop
@@ -566,16 +572,49 @@ async def _receive_announcement(update: Update, context: PasserelleContext, tr: 
                                      member.id if member else None)
 
 
-async def _receive_circle_name(update: Update, context: PasserelleContext, tr: Translator) -> None:
-    services = context.services
+async def _receive_circle_name(update: Update, context: PasserelleContext, tr: Translator,
+                               draft: FacilitatorDraft) -> None:
+    """A new circle's name in the language asked (French, then English and Ewe, each skippable)."""
     name = " ".join(update.effective_message.text.split())
-    if not name or len(name) > 80:
+    if not name or len(name) > 80 or draft.step not in question_writer.LANGUAGES:
         await update.effective_message.reply_text(tr.gettext("Please send a name of at most 80 characters."))
         return
+    draft.texts[draft.step] = name
+    await _next_circle_name(update, context, tr, draft)
+
+
+async def _next_circle_name(update: Update, context: PasserelleContext, tr: Translator,
+                            draft: FacilitatorDraft) -> None:
+    services = context.services
+    draft.step, draft.updated_at = question_writer.next_step(draft.step), services.clock.now()
+    if draft.step != question_writer.PREVIEW:
+        await facilitator_tools.save_draft(services.db, draft)
+        await _show(update, *await _ask(context, tr, draft))
+        return
+    # Named by its French name; the other languages' names are shown to their readers (circle_name).
+    name = draft.texts[question_writer.REQUIRED]
     slug = await _free_slug(services, name)
-    await facilitator_tools.delete_draft(services.db, update.effective_user.id)
-    await circles.create(services.db, slug=slug, name=name, names={tr.locale: name}, now=services.clock.now())
-    await update.effective_message.reply_text(tr.html("Circle <b>{name}</b> created ({slug}).", name=name, slug=slug))
+    async with services.db.transaction() as tx:
+        await circles.create(tx, slug=slug, name=name, names=dict(draft.texts), now=services.clock.now())
+        await facilitator_tools.delete_draft(tx, draft.telegram_user_id)
+    await _show(update, tr.html("Circle <b>{name}</b> created ({slug}).",
+                                name=draft.texts.get(tr.locale) or name, slug=slug))
+
+
+async def _circle_name_button(update: Update, context: PasserelleContext, tr: Translator, step: Step) -> None:
+    """wskip / wstop while a new circle is being named."""
+    services = context.services
+    draft = await facilitator_tools.get_draft(services.db, update.effective_user.id)
+    if step.action == "wstop":
+        if draft is not None and draft.kind == "circle":
+            await facilitator_tools.delete_draft(services.db, draft.telegram_user_id)
+        await _show(update, tr.gettext("Cancelled: nothing was saved."))
+        return
+    if draft is None or draft.kind != "circle" or draft.step != step.choice \
+            or not question_writer.may_skip(draft.step):
+        await answer_query(update, tr.gettext("This button is no longer valid."))
+        return
+    await _next_circle_name(update, context, tr, draft)
 
 
 async def _free_slug(services, name: str) -> str:

@@ -29,6 +29,11 @@ MAX_INVITE_DAYS = 3650
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,23}$")
 
 
+def N_(message: str) -> str:
+    """Mark for extraction; translated where shown."""
+    return message
+
+
 async def refuse_unless_facilitator(update: Update, context: PasserelleContext) -> bool:
     """True (and a clear answer sent) when the caller is not a facilitator."""
     if await is_facilitator(context.services, update.effective_user.id):
@@ -260,7 +265,8 @@ async def promote_in_circle(update: Update, context: PasserelleContext) -> None:
     if circle is None or (territory is not None and territory not in territories) or target is None \
             or not target.is_active:
         await update.effective_message.reply_text(tr.html(
-            "{usage}\nCircles: {circles}", usage=f"/promote telegram-id [circle] [{'|'.join(sorted(territories))}]",
+            "{usage}\nCircles: {circles}", usage=tr.gettext(N_("/promote telegram-id [circle] [{territories}]"),
+                                                              territories="|".join(sorted(territories))),
             circles=", ".join(c.slug for c in await circles.list_open(services.db))))
         return
     if not await can_facilitate(services, update.effective_user.id, circle.id):

@@ -19,6 +19,11 @@ from bot.ui.text import split_lines
 RELAY_MODES = ("auto", "immediate", "digest")
 
 
+def N_(message: str) -> str:
+    """Mark for extraction; translated where shown."""
+    return message
+
+
 def parse_translations(text: str) -> dict[str, str]:
     """Lines 'fr: …', 'en: …', 'ee: …' after the command line; other lines continue the previous language."""
     texts: dict[str, str] = {}
@@ -48,8 +53,8 @@ async def _circle_arg(update: Update, context: PasserelleContext, usage: str):
     args = context.args or []
     circle = await circles.get_by_slug(context.services.db, args[0]) if args else None
     if circle is None:
-        await update.effective_message.reply_text(tr.html("{usage}\nCircles: {circles}", usage=usage, circles=", ".join(
-            c.slug for c in facilitated)))
+        await update.effective_message.reply_text(tr.html("{usage}\nCircles: {circles}", usage=tr.gettext(usage),
+                                                          circles=", ".join(c.slug for c in facilitated)))
     elif circle.id not in {c.id for c in facilitated}:
         await update.effective_message.reply_text(tr.gettext("This is reserved for facilitators."))
         circle = None
@@ -60,7 +65,7 @@ async def add_prompt(update: Update, context: PasserelleContext) -> None:
     """/addprompt <circle> then lines 'fr: …' 'en: …' 'ee: …' (French required)."""
     if await refuse_unless_facilitating_some_circle(update, context):
         return
-    tr, circle = await _circle_arg(update, context, "/addprompt circle\nfr: …\nen: …\nee: …")
+    tr, circle = await _circle_arg(update, context, N_("/addprompt circle\nfr: …\nen: …\nee: …"))
     if circle is None:
         return
     await _save(update, context, tr, circle.id, None)
@@ -107,7 +112,7 @@ async def list_prompts(update: Update, context: PasserelleContext) -> None:
     """/prompts <circle>: the circle's prompts in rotation order, with their keys."""
     if await refuse_unless_facilitating_some_circle(update, context):
         return
-    tr, circle = await _circle_arg(update, context, "/prompts circle")
+    tr, circle = await _circle_arg(update, context, N_("/prompts circle"))
     if circle is None:
         return
     used = {r.prompt_key for r in await exchanges.rounds_of(context.services.db, circle.id)}
@@ -124,7 +129,7 @@ async def retire_prompt(update: Update, context: PasserelleContext) -> None:
     """/retireprompt <circle> <key or number>."""
     if await refuse_unless_facilitating_some_circle(update, context):
         return
-    tr, circle = await _circle_arg(update, context, "/retireprompt circle key")
+    tr, circle = await _circle_arg(update, context, N_("/retireprompt circle key"))
     if circle is None:
         return
     key = (context.args or ["", ""])[1] if len(context.args or []) > 1 else ""
@@ -144,7 +149,7 @@ async def send_prompt_now(update: Update, context: PasserelleContext) -> None:
     """/sendprompt <circle>: this week's prompt now, to those who have not had it."""
     if await refuse_unless_facilitating_some_circle(update, context):
         return
-    tr, circle = await _circle_arg(update, context, "/sendprompt circle")
+    tr, circle = await _circle_arg(update, context, N_("/sendprompt circle"))
     if circle is None:
         return
     queued = await send_circle_prompts(context.services, circle, force=True)
@@ -160,7 +165,7 @@ async def set_relay_mode(update: Update, context: PasserelleContext) -> None:
     """/relaymode <circle> auto|immediate|digest."""
     if await refuse_unless_facilitating_some_circle(update, context):
         return
-    tr, circle = await _circle_arg(update, context, "/relaymode circle auto|immediate|digest")
+    tr, circle = await _circle_arg(update, context, N_("/relaymode circle auto|immediate|digest"))
     if circle is None:
         return
     mode = (context.args or ["", ""])[1] if len(context.args or []) > 1 else ""

@@ -27,6 +27,11 @@ from bot.ui.screens import circle_name, territory_name
 from bot.ui.text import split_lines
 
 
+def N_(message: str) -> str:
+    """Mark for extraction; translated where shown."""
+    return message
+
+
 @dataclass(frozen=True)
 class Reach:
     """A circle the caller asked about, and how they see it."""
@@ -62,7 +67,7 @@ async def _circle_in_reach(update: Update, context: PasserelleContext, usage: st
     args = context.args or []
     wanted = [c for c in visible if c.slug == args[0]] if args else (visible if len(visible) == 1 else [])
     if not wanted:
-        await update.effective_message.reply_text(tr.html("{usage}\nCircles: {circles}", usage=usage,
+        await update.effective_message.reply_text(tr.html("{usage}\nCircles: {circles}", usage=tr.gettext(usage),
                                                           circles=", ".join(c.slug for c in visible) or "—"))
         return None
     return await reach_of(services, update.effective_user, wanted[0])
@@ -83,7 +88,7 @@ async def build_report(services: Services, circle: Circle, now: datetime) -> rec
 
 async def send_report(update: Update, context: PasserelleContext) -> None:
     """/report [circle]: the text with bars, then the chart."""
-    reach = await _circle_in_reach(update, context, "/report circle")
+    reach = await _circle_in_reach(update, context, N_("/report circle"))
     if reach is not None:
         await deliver_report(context, update.effective_chat.id, reach)
 
@@ -107,7 +112,7 @@ async def deliver_report(context: PasserelleContext, chat_id: int, reach: Reach)
 
 async def send_journal(update: Update, context: PasserelleContext) -> None:
     """/journal [circle]: the circle's journal as a Markdown file, newest first."""
-    reach = await _circle_in_reach(update, context, "/journal circle")
+    reach = await _circle_in_reach(update, context, N_("/journal circle"))
     if reach is not None:
         await deliver_journal(context, update.effective_chat.id, reach)
 

@@ -342,3 +342,48 @@ async def test_stale_writer_buttons_and_text_after_the_window_do_nothing(harness
     await h.text(claire, "Texte en éwé, trop tard")
     assert await exchanges.custom_prompts(h.db, food.id) == []
     assert (await members.get_by_telegram_id(h.db, claire.id)) is None
+
+
+async def test_a_new_circle_is_named_in_each_language_and_falls_back_to_french(harness: Harness, facilitator):
+    h, claire = harness, facilitator
+    maël, kossi, ama = await two_circle_world(h)
+    tr = fr(h)
+    await h.command(claire, "newcircle")
+    await h.text(claire, "Gestion de l'eau")
+    await h.text(claire, "Water management")
+    await h.tap(claire, tr.gettext("Skip: {language} readers get the French", language=tr.language_name("ee")))
+    water = await circles.get_by_slug(h.db, "gestion-de-l-eau")
+    assert water is not None and water.names == {"fr": "Gestion de l'eau", "en": "Water management"}
+    assert circle_name(h.services.i18n.for_locale("en"), water) == "Water management"
+    assert circle_name(h.services.i18n.for_locale("ee"), water) == "Gestion de l'eau"   # French fallback
+    # Members see it in their language in their circle picker.
+    await h.command(ama, "circles")
+    assert any("Water management" in label for label, _ in h.last(ama.id).buttons())
+    await h.command(kossi, "circles")
+    assert any("Gestion de l'eau" in label for label, _ in h.last(kossi.id).buttons())
+
+
+async def test_usage_lines_hour_buttons_and_week_labels_follow_the_reader_locale(harness: Harness, facilitator):
+    from datetime import date
+
+    from bot.ui.calls import hour_picker
+    from bot.ui.report import week_label
+
+    h = harness
+    i18n = h.services.i18n
+    assert week_label(i18n.for_locale("fr"), "2026-W48") == "S48"
+    assert week_label(i18n.for_locale("en"), "2026-W48") == "W48"
+    labels = lambda tr: [b.text for row in hour_picker(tr, date(2026, 12, 3))[1].inline_keyboard for b in row]  # noqa: E731
+    assert "14:00" in labels(i18n.for_locale("fr")) and "2:00\u202fPM" in labels(i18n.for_locale("en"))
+    assert "14:00" in labels(i18n.for_locale("ee", "TG"))       # Ewe in Togo writes 24-hour times
+    assert not any(label.endswith("h") for label in labels(i18n.for_locale("fr")))
+    # A usage line in French says "cercle", not "circle".
+    maël = h.sim.add_user("Maël", language_code="fr")
+    await join(h, maël, "+33612345678", "Coop Breizh", slug="food")
+    await h.command(facilitator, "sendprompt", "nowhere")
+    assert "/sendprompt cercle" in h.last(facilitator.id).text
+    # Plural forms wherever a number is shown: one invited person reads as one.
+    fr_tr = i18n.for_locale("fr")
+    assert "1 sur 1 personne invitée" in fr_tr.ngettext(
+        "{answered} of {count} invited answered. Voting closes by itself on {deadline}.",
+        "{answered} of {count} invited answered. Voting closes by itself on {deadline}.", 1, answered=1, deadline="x")
