@@ -66,7 +66,9 @@ async def restore_menus(bot: Bot, services: Services) -> None:
             candidates.add(admin_id)
     for chat_id in sorted(candidates):
         # Published again even when recorded: a new version of the bot may describe the commands differently.
-        await refresh_menu(bot, services, chat_id, force=True)
+        # A PASSERELLE_ADMINS facilitator who is no member keeps the language their app had when it was published.
+        known = published.get(chat_id)
+        await refresh_menu(bot, services, chat_id, known.locale if known else None, force=True)
 
 
 async def ensure_admin_menu(bot: Bot, services: Services, telegram_user_id: int, app_language: str | None) -> None:

@@ -60,14 +60,13 @@ def member_label(member: Member) -> str:
 
 
 def pick_member(tr: Translator, circle: Circle, people: Sequence[Member], step: Step, question: str
-                ) -> tuple[str, InlineKeyboardMarkup]:
+                ) -> tuple[str, InlineKeyboardMarkup | None]:
     """Verified members by name and organisation, paged: nobody types a Telegram id."""
     choices = [Choice(member_label(m)[:60], Step(step.action, circle.id, step.choice, m.id).encode())
                for m in people]
     rows = paged_rows(choices, step.page, lambda page: Step(step.action, circle.id, step.choice, 0, page).encode())
     if not people:
-        return tr.html("<b>{circle}</b>: no verified member on this side yet.", circle=circle_name(tr, circle)), \
-            markup([])
+        return tr.html("<b>{circle}</b>: no verified member on this side yet.", circle=circle_name(tr, circle)), None
     return tr.html(question, circle=circle_name(tr, circle)), InlineKeyboardMarkup(rows)
 
 

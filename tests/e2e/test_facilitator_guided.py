@@ -387,3 +387,33 @@ async def test_usage_lines_hour_buttons_and_week_labels_follow_the_reader_locale
     assert "1 sur 1 personne invitée" in fr_tr.ngettext(
         "{answered} of {count} invited answered. Voting closes by itself on {deadline}.",
         "{answered} of {count} invited answered. Voting closes by itself on {deadline}.", 1, answered=1, deadline="x")
+
+
+async def test_a_circle_facilitator_of_one_side_names_the_other_side_s_facilitator_on_buttons(
+        harness: Harness, facilitator):
+    h, claire = harness, facilitator
+    maël, kossi, ama = await two_circle_world(h)
+    food = await circles.get_by_slug(h.db, "food")
+    await h.command(claire, "promote", f"{maël.id} food bretagne")
+    assert "facilitate" in menu(h, maël.id) and "held" not in menu(h, maël.id)   # circle rights: circle commands
+    tr = fr(h)
+    # One circle: no circle picker. Home lists food only, and the missing Togo side with its button.
+    await h.command(maël, "facilitate")
+    home = h.last(maël.id).text
+    assert circle_name(tr, food) in home and tr.gettext("Social and professional insertion") not in home
+    await h.tap(maël, tr.gettext("Name a facilitator: {circle}, {side}", circle=circle_name(tr, food),
+                                 side=tr.gettext("Togo")))
+    await h.tap(maël, "Kossi · Dzidzɔ")
+    kossi_rights = await facilitators.rights_of(h.db, (await member_row(h, kossi))["id"])
+    assert [(r.circle_id, r.territory) for r in kossi_rights] == [(food.id, "togo")]
+    assert "facilitate" in menu(h, kossi.id)
+    # Global commands stay refused to circle facilitators.
+    await h.command(maël, "held")
+    assert tr.gettext("This is reserved for facilitators.") in h.last(maël.id).text
+    # A member with one circle gets their report without a picker; a forged step for another circle is refused.
+    await h.command(ama, "report")
+    assert h.sim.calls("sendPhoto")
+    insertion = await circles.get_by_slug(h.db, "insertion")
+    await h.press(maël, h.last(maël.id), Step("announce", insertion.id, "bretagne").encode(), forge=True)
+    assert h.sim.calls("answerCallbackQuery")[-1].params["text"] == tr.gettext("This button is no longer valid.")
+    assert await h.db.fetch_all("SELECT * FROM facilitator_drafts") == []
