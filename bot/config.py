@@ -29,6 +29,9 @@ class Config:
     # Machine translation of replies (bot.translation): LibreTranslate when the URL is set, none otherwise.
     translator_url: str | None = None
     translator_key: str | None = field(default=None, repr=False)
+    # An equipment-centred reply waits this long for its author's choice (relay as it is / rephrase), then is relayed
+    # as it is: a suggestion, never a block (PASSERELLE_HELD_REPLY_HOURS).
+    held_reply_hours: float = 12.0
 
     @property
     def bot_base_url(self) -> str:
@@ -61,7 +64,21 @@ class Config:
             video_base_url=environ.get("PASSERELLE_VIDEO_URL", "").strip().rstrip("/") or "https://meet.jit.si",
             translator_url=translator_url,
             translator_key=environ.get("PASSERELLE_TRANSLATE_KEY", "").strip() or None,
+            held_reply_hours=parse_hours(environ.get("PASSERELLE_HELD_REPLY_HOURS", ""), default=12.0),
         )
+
+
+def parse_hours(raw: str, *, default: float) -> float:
+    """A positive number of hours (decimals allowed), or the default when unset."""
+    if not raw.strip():
+        return default
+    try:
+        hours = float(raw)
+    except ValueError:
+        hours = -1.0
+    if not 0 < hours <= 24 * 7:
+        raise ConfigError(f"PASSERELLE_HELD_REPLY_HOURS must be a number of hours between 0 and 168 (got {raw!r}).")
+    return hours
 
 
 def parse_admin_ids(raw: str) -> frozenset[int]:

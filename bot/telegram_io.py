@@ -21,6 +21,8 @@ import contextvars
 import html
 import logging
 import re
+import weakref
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -122,11 +124,18 @@ async def edit_screen(update: Update, text: str, markup: InlineKeyboardMarkup | 
     if not _editable(message):
         await update.effective_chat.send_message(text, reply_markup=markup)
         return
-    if _already_shows(message, text, markup):
+    shown = _shown_by(update.get_bot())
+    screen = _screen(text, markup)
+    # What the chat shows now: what our last edit of this message put there, else the message as the update saw
+    # it. A second tap sent before the first was handled carries the content from before the first tap's edit.
+    key = (message.chat_id, message.message_id)
+    showing = shown.get(key) or _screen(message.text_html if message.text else "", message.reply_markup)
+    if showing == screen:
         _mark_delivered()
         return
     try:
         await update.callback_query.edit_message_text(text, reply_markup=markup)
+        shown.remember(key, screen)
     except BadRequest as error:
         if _cannot_edit(error):
             await update.effective_chat.send_message(text, reply_markup=markup)
@@ -141,8 +150,15 @@ async def remove_buttons(update: Update) -> None:
     message = update.callback_query.message
     if not _editable(message) or message.reply_markup is None:
         return
+    shown = _shown_by(update.get_bot())
+    key = (message.chat_id, message.message_id)
+    last = shown.get(key)
+    if last is not None and not last[1]:
+        return  # a second tap sent before the first took the buttons off
     try:
         await update.callback_query.edit_message_reply_markup(reply_markup=None)
+        text = last[0] if last is not None else _screen(message.text_html if message.text else "", None)[0]
+        shown.remember(key, (text, ()))
     except BadRequest as error:
         if not (is_not_modified(error) or _cannot_edit(error)):
             raise
@@ -151,8 +167,12 @@ async def remove_buttons(update: Update) -> None:
 async def edit_message(bot: Bot, chat_id: int, message_id: int, text: str,
                        markup: InlineKeyboardMarkup | None = None) -> None:
     """Edit a message the bot sent earlier (a vote tally, a delivery count); unchanged content is a success."""
+    shown, screen = _shown_by(bot), _screen(text, markup)
+    if shown.get((chat_id, message_id)) == screen:
+        return
     try:
         await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
+        shown.remember((chat_id, message_id), screen)
     except BadRequest as error:
         if not is_not_modified(error):
             raise
@@ -163,16 +183,49 @@ def _editable(message: object) -> bool:
     return isinstance(message, Message) and message.is_accessible
 
 
-def _already_shows(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
-    """Whether a message's visible text and buttons are those of the screen (HTML tags aside)."""
-    plain = html.unescape(_TAG.sub("", text)).strip()
-    return (message.text or "").strip() == plain and _buttons(message.reply_markup) == _buttons(markup)
+# A screen as the member sees it: its text without HTML tags, and its buttons (label, data, url) row by row.
+_Screen = tuple[str, tuple[tuple[tuple[str, object, object], ...], ...]]
 
 
-def _buttons(markup: InlineKeyboardMarkup | None) -> list[list[tuple[str, str | None, str | None]]]:
+class _ShownScreens:
+    """What our last edits left on the last few hundred messages, per bot (bounded: it is only a cache)."""
+
+    SIZE = 2048
+
+    def __init__(self) -> None:
+        self._screens: OrderedDict[tuple[int, int], _Screen] = OrderedDict()
+
+    def get(self, key: tuple[int, int]) -> _Screen | None:
+        return self._screens.get(key)
+
+    def remember(self, key: tuple[int, int], screen: _Screen) -> None:
+        self._screens[key] = screen
+        self._screens.move_to_end(key)
+        while len(self._screens) > self.SIZE:
+            self._screens.popitem(last=False)
+
+
+# Keyed by the Bot object's identity: Bots compare equal when they are the same Telegram bot, and two applications
+# of one bot (a restart in tests) must not share what they showed. The entry goes with its Bot.
+_SHOWN: dict[int, _ShownScreens] = {}
+
+
+def _shown_by(bot: Bot) -> _ShownScreens:
+    key = id(bot)
+    if key not in _SHOWN:
+        _SHOWN[key] = _ShownScreens()
+        weakref.finalize(bot, _SHOWN.pop, key, None)
+    return _SHOWN[key]
+
+
+def _screen(text: str, markup: InlineKeyboardMarkup | None) -> _Screen:
+    return html.unescape(_TAG.sub("", text)).strip(), _buttons(markup)
+
+
+def _buttons(markup: InlineKeyboardMarkup | None) -> tuple[tuple[tuple[str, object, object], ...], ...]:
     if markup is None:
-        return []
-    return [[(b.text, b.callback_data, b.url) for b in row] for row in markup.inline_keyboard]
+        return ()
+    return tuple(tuple((b.text, b.callback_data, b.url) for b in row) for row in markup.inline_keyboard)
 
 
 def _cannot_edit(error: BadRequest) -> bool:

@@ -106,6 +106,8 @@ async def decide(update: Update, context: PasserelleContext) -> None:
         return
     count = await _queue(context, draft)
     await remove_buttons(update)
+    if count is None:
+        return  # another tap (or another facilitator) sent it a moment ago: its count is already shown
     if count == 0:
         await update.effective_message.reply_text(tr.gettext("Nobody to send it to: nothing was sent."))
         return
@@ -116,14 +118,14 @@ async def decide(update: Update, context: PasserelleContext) -> None:
                                          tr.locale, shown)
 
 
-async def _queue(context: PasserelleContext, draft: Announcement) -> int:
-    """Close the draft and queue one message per recipient, in one transaction (never twice)."""
+async def _queue(context: PasserelleContext, draft: Announcement) -> int | None:
+    """Close the draft and queue one message per recipient, in one transaction (never twice: None then)."""
     services, now = context.services, context.services.clock.now()
     circle = await circles.get(services.db, draft.circle_id)
     people = await announcements.recipients(services.db, draft.circle_id, draft.territory_code)
     async with services.db.transaction() as tx:
         if not await announcements.close_draft(tx, draft.id, "sent", now):
-            return 0
+            return None
         for person in people:
             reader = services.i18n.for_locale(person.locale, person.phone_region)
             text = announcement_message(reader, circle, text_for(draft.texts, reader.locale))

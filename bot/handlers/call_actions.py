@@ -178,7 +178,8 @@ async def answer_followup(update: Update, context: PasserelleContext) -> None:
     proposal_id = parse_int(parts[0]) if parts else None
     followup = (await calls.get_followup(services.db, proposal_id, member.id)
                 if member is not None and proposal_id is not None and parts[1] in ("y", "n") else None)
-    if followup is None:
+    # Answered already (a second tap, or the other button after the first): the question was asked once.
+    if followup is None or followup.took_place is not None:
         await answer_query(update, tr.gettext("This button is no longer valid."))
         return
     await answer_query(update)

@@ -30,11 +30,18 @@ def N_(message: str) -> str:
 
 
 async def start(update: Update, context: PasserelleContext) -> None:
-    """/start [invite code]: greet, explain, ask consent; an invalid invite is refused and nothing is stored."""
+    """/start [invite code | c_<circle>]: greet, explain, ask consent; an invalid link is refused, nothing stored."""
     user, services = update.effective_user, context.services
     member = await member_of(context, user)
     tr = translator(services, member, user)
     code = context.args[0] if context.args else None
+    circle = None
+    if (slug := invite_rules.circle_slug_of(code)) is not None:
+        # The link sent to someone whose request to join a circle's group was declined: the way into that circle.
+        circle, code = next((c for c in await circles.list_open(services.db) if c.slug == slug), None), None
+        if circle is None:
+            await update.effective_message.reply_text(screens.invite_refusal(tr, invite_rules.InviteRefusal.UNKNOWN))
+            return
     if code is not None:
         invite = await invites.get(services.db, code)
         refusal = invite_rules.refusal_at_start(
@@ -54,8 +61,12 @@ async def start(update: Update, context: PasserelleContext) -> None:
     elif code is not None and not member.is_active:
         await members.update(services.db, member.id, now, pending_invite_code=code)
     elif member.is_active:
+        if circle is not None:
+            await circles.join(services.db, member.id, circle.id, now)
         await _welcome_back(update, context, member, code)
         return
+    if circle is not None:
+        await members.update(services.db, member.id, now, pending_circle_id=circle.id)
     if member.status == "held":
         await update.effective_message.reply_text(tr.html("A facilitator is still reviewing your number. "
                                                           "You will get a message here."))

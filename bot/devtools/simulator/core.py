@@ -39,7 +39,10 @@ _FAKE_JPEG = b"\xff\xd8\xff\xe0simulated photo\xff\xd9"
 class _Fault:
     method: str | None  # lower-case method name, None for every method
     remaining: int
-    error: ApiError | None  # None: drop the connection
+    error: ApiError | None  # None: drop the connection (unless malformed_result is set)
+    # The call is carried out (the message is delivered) but answered with this result instead: what a client
+    # reading the answer must survive (an independent Bot API server, a proxy rewriting JSON).
+    malformed_result: Any = None
 
 
 class BotApiSimulator:
@@ -142,6 +145,13 @@ class BotApiSimulator:
             try:
                 params = decode_request(content_type, body, query)
                 fault = self._take_fault(canonical.lower())
+                if fault is not None and fault.malformed_result is not None:
+                    if token != self._state.token or handler is None:
+                        raise UNAUTHORIZED if token != self._state.token else NOT_FOUND
+                    handler(self._state, check_parameters(canonical, params, strict=self._strict_params))
+                    status, payload = 200, {"ok": True, "result": fault.malformed_result}
+                    self._record(canonical, params, status, payload)
+                    return status, payload
                 if fault is not None and fault.error is None:
                     self._record(canonical, params, 0, {})
                     return None
@@ -191,6 +201,11 @@ class BotApiSimulator:
         with self._cond:
             error = ApiError(error_code, description, retry_after=retry_after)
             self._faults.append(_Fault(method.lower(), count, error))
+
+    def answer_malformed(self, method: str, result: Any = True, count: int = 1) -> None:
+        """Carry out the next ``count`` calls of ``method`` but answer ``{"ok": true, "result": result}``."""
+        with self._cond:
+            self._faults.append(_Fault(method.lower(), count, None, malformed_result=result))
 
     def drop_connections(self, method: str, count: int = 1) -> None:
         """Close the socket without answering the next ``count`` calls of ``method``."""
