@@ -217,6 +217,7 @@ def _action_rows(tr: Translator, every: bool) -> list[list]:
 
 async def _report(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
     if update.callback_query is not None:
+        await answer_query(update)  # now: the report takes a moment, the spinner should not
         await edit_screen(update, tr.html("<b>{circle}</b>: the report follows.", circle=circle_name(tr, circle)))
     await reports.deliver_report(context, update.effective_chat.id,
                                  await reports.reach_of(context.services, update.effective_user, circle))
@@ -224,6 +225,7 @@ async def _report(update: Update, context: PasserelleContext, tr: Translator, ci
 
 async def _journal(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
     if update.callback_query is not None:
+        await answer_query(update)  # now: the journal takes a moment, the spinner should not
         await edit_screen(update, tr.html("<b>{circle}</b>: the journal follows.", circle=circle_name(tr, circle)))
     await reports.deliver_journal(context, update.effective_chat.id,
                                   await reports.reach_of(context.services, update.effective_user, circle))

@@ -417,3 +417,38 @@ async def test_a_circle_facilitator_of_one_side_names_the_other_side_s_facilitat
     await h.press(maël, h.last(maël.id), Step("announce", insertion.id, "bretagne").encode(), forge=True)
     assert h.sim.calls("answerCallbackQuery")[-1].params["text"] == tr.gettext("This button is no longer valid.")
     assert await h.db.fetch_all("SELECT * FROM facilitator_drafts") == []
+
+
+@pytest.mark.parametrize("locale, phone", [("fr", "+33698765432"), ("en", "+22891234567"), ("ee", "+22890123456")])
+async def test_facilitator_screens_speak_the_facilitator_s_language(harness: Harness, facilitator, locale, phone):
+    h, claire = harness, facilitator
+    await h.db.execute("UPDATE circles SET archived = 1 WHERE slug = 'circular'")
+    user = h.sim.add_user("Afi", language_code=locale)
+    await join(h, user, phone, "ONG Afi", slug="food")
+    await h.command(user, "me")
+    await h.tap(user, h.services.i18n.for_locale(locale).language_name(locale))
+    await h.command(claire, "promote", f"{user.id} food")
+    tr = h.services.i18n.for_locale(locale, (await members.get_by_telegram_id(h.db, user.id)).phone_region)
+    screens = []
+    await h.command(user, "facilitate")
+    screens.append((h.last(user.id).text, tr.html("<b>Facilitation</b>: what needs attention now")))
+    await h.command(user, "addprompt")
+    screens.append((h.last(user.id).text, tr.html("Send the question in <b>{language}</b> (required).",
+                                                  language=tr.language_name("fr"))))
+    await h.text(user, "Comment décidez-vous ensemble ?")
+    await h.tap(user, tr.gettext("Skip: {language} readers get the French", language=tr.language_name("en")))
+    await h.tap(user, tr.gettext("Skip: {language} readers get the French", language=tr.language_name("ee")))
+    screens.append((h.last(user.id).text, tr.html("<b>{circle}</b> · what members will receive, per language:",
+                                                  circle=circle_name(tr, await circles.get_by_slug(h.db, "food")))))
+    await h.command(user, "announce")
+    await h.tap(user, tr.gettext("Both sides"))
+    screens.append((h.last(user.id).text, tr.html(
+        "Write the announcement to <b>{circle}</b> ({side}) in one message. Everyone reads it as written; to give a "
+        "language its own text, start lines with fr:, en: or ee:.",
+        circle=circle_name(tr, await circles.get_by_slug(h.db, "food")), side=tr.gettext("both sides"))))
+    english = h.services.i18n.for_locale("en")
+    for shown, expected in screens:
+        plain = expected.replace("<b>", "").replace("</b>", "")
+        assert plain.split("\n")[0][:25] in shown
+    if locale != "en":
+        assert "what needs attention" not in screens[0][0] and english.gettext("Which circle?") not in h.texts(user.id)
