@@ -34,7 +34,7 @@ from bot.domain.prompt_library import prompt_by_key
 from bot.domain.weekly import iso_week_key
 from bot.handlers import announcements, facilitation, reports
 from bot.handlers.common import answer_query, is_facilitator, member_of, rights_of, translator
-from bot.i18n import SUPPORTED_LOCALES, SafeHtml, Translator, escape
+from bot.i18n import SUPPORTED_LOCALES, Translator
 from bot.services import PasserelleContext
 from bot.storage import circles, exchanges, facilitator_tools, facilitators, members, outbox
 from bot.storage.circles import Circle
@@ -43,7 +43,6 @@ from bot.telegram_io import edit_screen
 from bot.ui import facilitation as ui
 from bot.ui.facilitation import UNSET, WHOLE_CIRCLE, Step, button
 from bot.ui.screens import circle_name, territory_name
-from bot.ui.text import split_lines
 
 Handler = Callable[[Update, PasserelleContext], Awaitable[None]]
 
@@ -157,60 +156,30 @@ async def run(update: Update, context: PasserelleContext, step: Step) -> None:
 
 async def _home(update: Update, context: PasserelleContext, tr: Translator, facilitated: list[Circle],
                 every: bool) -> None:
+    attention = await _attention(context, tr, update.effective_user.id, facilitated, every)
+    territories = await circles.territories(context.services.db)
+    await _show(update, *ui.home_screen(tr, attention, territories, every=every))
+
+
+async def _attention(context: PasserelleContext, tr: Translator, user_id: int, facilitated: list[Circle],
+                     every: bool) -> ui.Attention:
+    """What needs a facilitator now, read from the database (ui.home_screen renders it)."""
     services, now = context.services, context.services.clock.now()
-    lines: list[str] = [tr.html("<b>Facilitation</b>: what needs attention now")]
-    rows = []
-    if every:
-        held = len(await members.list_by_status(services.db, "held"))
-        if held:
-            lines.append(tr.nhtml("⏳ {count} number from outside the territories waits for your decision.",
-                                  "⏳ {count} numbers from outside the territories wait for your decision.", held))
-            rows.append([button(tr.gettext("Place the held numbers"), Step("held"))])
-    unclear = await facilitator_tools.unclear_requests(services.db, update.effective_user.id, now - timedelta(days=7))
-    if unclear:
-        lines.append(tr.nhtml("❓ {count} reply awaits your help with its translation (see the requests above).",
-                              "❓ {count} replies await your help with their translation (see the requests above).",
-                              len(unclear)))
-    territories = await circles.territories(services.db)
-    names = {t.code: territory_name(tr, t) for t in territories}
-    week = iso_week_key(now)
+    db, week = services.db, iso_week_key(now)
+    codes = [t.code for t in await circles.territories(db)]
+    per_circle = []
     for circle in facilitated:
-        lines.append("")
-        lines.append(tr.html("<b>{circle}</b>", circle=circle_name(tr, circle)))
-        round_ = await exchanges.round_of_week(services.db, circle.id, week)
-        if round_ is None:
-            lines.append(tr.html("· This week's question has not been sent yet."))
-        else:
-            answers = await facilitator_tools.replies_by_side(services.db, round_.id)
-            question = await prompt_text(services.db, tr, round_.prompt_key) or "—"
-            lines.append(tr.html("· This week: {question}", question=ui.question_label(question)))
-            lines.append("· " + ", ".join(
-                tr.ngettext("{side}: {count} answer", "{side}: {count} answers", answers.get(code, 0),
-                            side=names[code]) for code in names))
-        rights = await facilitators.rights_in_circle(services.db, circle.id, services.config.admin_ids)
-        for code in missing_territories(rights, list(names)):
-            lines.append(tr.html("· The {side} side has no facilitator.", side=names[code]))
-            rows.append([button(tr.gettext("Name a facilitator: {circle}, {side}", circle=circle_name(tr, circle),
-                                           side=names[code]), Step("promote", circle.id, code))])
-        calls = await facilitator_tools.open_call_count(services.db, circle.id)
-        if calls:
-            lines.append(tr.nhtml("· {count} call proposed, vote open.", "· {count} calls proposed, votes open.",
-                                  calls))
-    rows += _action_rows(tr, every)
-    await _show(update, "\n".join(lines), ui.markup(rows))
-
-
-def _action_rows(tr: Translator, every: bool) -> list[list]:
-    row = [button(tr.gettext("Report"), Step("report")), button(tr.gettext("Journal"), Step("journal"))]
-    rows = [row, [button(tr.gettext("Announce"), Step("announce")),
-                  button(tr.gettext("Name a co-facilitator"), Step("promote"))],
-            [button(tr.gettext("Send the question now"), Step("send")),
-             button(tr.gettext("Write a question"), Step("write"))],
-            [button(tr.gettext("Questions"), Step("prompts")), button(tr.gettext("Relay mode"), Step("relay"))]]
-    if every:
-        rows.append([button(tr.gettext("Members"), Step("members")),
-                     button(tr.gettext("Create a circle"), Step("newcircle"))])
-    return rows
+        round_ = await exchanges.round_of_week(db, circle.id, week)
+        rights = await facilitators.rights_in_circle(db, circle.id, services.config.admin_ids)
+        per_circle.append(ui.CircleAttention(
+            circle=circle,
+            question=(await prompt_text(db, tr, round_.prompt_key) or "—") if round_ else None,
+            answers=await facilitator_tools.replies_by_side(db, round_.id) if round_ else {},
+            sides_without_facilitator=missing_territories(rights, codes),
+            open_calls=await facilitator_tools.open_call_count(db, circle.id)))
+    held = len(await members.list_by_status(db, "held")) if every else 0
+    unclear = await facilitator_tools.unclear_requests(db, user_id, now - timedelta(days=7))
+    return ui.Attention(held=held, unclear=len(unclear), circles=per_circle)
 
 
 # -- one circle's actions --------------------------------------------------------------------------------------

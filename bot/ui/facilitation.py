@@ -70,6 +70,72 @@ def pick_member(tr: Translator, circle: Circle, people: Sequence[Member], step: 
     return tr.html(question, circle=circle_name(tr, circle)), InlineKeyboardMarkup(rows)
 
 
+@dataclass(frozen=True)
+class CircleAttention:
+    """What needs attention in one circle this week."""
+
+    circle: Circle
+    question: str | None                 # this week's question, None when it has not been sent yet
+    answers: dict[str, int]              # answers to it per territory code
+    sides_without_facilitator: list[str]
+    open_calls: int
+
+
+@dataclass(frozen=True)
+class Attention:
+    held: int          # numbers from outside the territories waiting (0 for facilitators of some circles only)
+    unclear: int       # replies someone asked this facilitator to help read, this last week
+    circles: list[CircleAttention]
+
+
+def home_screen(tr: Translator, attention: Attention, territories: Sequence[Territory], *, every: bool
+                ) -> tuple[str, InlineKeyboardMarkup]:
+    """/facilitate: what needs attention now, a button for each thing to do, then every action."""
+    names = {t.code: territory_name(tr, t) for t in territories}
+    lines: list[str] = [tr.html("<b>Facilitation</b>: what needs attention now")]
+    rows: list[list[InlineKeyboardButton]] = []
+    if attention.held:
+        lines.append(tr.nhtml("⏳ {count} number from outside the territories waits for your decision.",
+                              "⏳ {count} numbers from outside the territories wait for your decision.",
+                              attention.held))
+        rows.append([button(tr.gettext("Place the held numbers"), Step("held"))])
+    if attention.unclear:
+        lines.append(tr.nhtml("❓ {count} reply awaits your help with its translation (see the requests above).",
+                              "❓ {count} replies await your help with their translation (see the requests above).",
+                              attention.unclear))
+    for item in attention.circles:
+        lines += ["", tr.html("<b>{circle}</b>", circle=circle_name(tr, item.circle))]
+        if item.question is None:
+            lines.append(tr.html("· This week's question has not been sent yet."))
+        else:
+            lines.append(tr.html("· This week: {question}", question=question_label(item.question)))
+            lines.append("· " + ", ".join(tr.nhtml("{side}: {count} answer", "{side}: {count} answers",
+                                                   item.answers.get(code, 0), side=side)
+                                          for code, side in names.items()))
+        for code in item.sides_without_facilitator:
+            lines.append(tr.html("· The {side} side has no facilitator.", side=names[code]))
+            rows.append([button(tr.gettext("Name a facilitator: {circle}, {side}", circle=circle_name(tr, item.circle),
+                                           side=names[code]), Step("promote", item.circle.id, code))])
+        if item.open_calls:
+            lines.append(tr.nhtml("· {count} call proposed, vote open.", "· {count} calls proposed, votes open.",
+                                  item.open_calls))
+    return "\n".join(lines), markup([*rows, *action_rows(tr, every=every)])
+
+
+def action_rows(tr: Translator, *, every: bool) -> list[list[InlineKeyboardButton]]:
+    """The home's buttons for every action (each asks which circle when there are several)."""
+    rows = [[button(tr.gettext("Report"), Step("report")), button(tr.gettext("Journal"), Step("journal"))],
+            [button(tr.gettext("Announce"), Step("announce")),
+             button(tr.gettext("Name a co-facilitator"), Step("promote"))],
+            [button(tr.gettext("Send the question now"), Step("send")),
+             button(tr.gettext("Write a question"), Step("write"))],
+            [button(tr.gettext("Questions"), Step("prompts")), button(tr.gettext("Relay mode"), Step("relay"))]]
+    if every:
+        rows.append([button(tr.gettext("Members"), Step("members")),
+                     button(tr.gettext("Create a circle"), Step("newcircle"))])
+    return rows
+
+
 def progress_text(tr: Translator, counts: DeliveryCounts) -> SafeHtml:
     """"312 / 540 delivered, 3 unreachable", then the final count once nothing is waiting."""
     delivered = tr.ngettext("{delivered} / {count} delivered", "{delivered} / {count} delivered", counts.total,
