@@ -74,7 +74,8 @@ def register(application: Application) -> None:
     for name, callback in facilitator_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
     # Sent inside the group to bind, so no PRIVATE filter.
-    application.add_handler(CommandHandler("bindgroup", facilitation.bind_group, filters=filters.ChatType.GROUPS))
+    application.add_handler(CommandHandler("bindgroup", guided("bind", facilitation.bind_group),
+                                           filters=filters.ChatType.GROUPS))
 
     callbacks = {
         "lang": onboarding.choose_language,

@@ -48,7 +48,7 @@ Handler = Callable[[Update, PasserelleContext], Awaitable[None]]
 
 # Actions of facilitators of every circle (as the typed commands always were), of facilitators of the circle,
 # and those members may also take for their own circles.
-EVERY_CIRCLE = frozenset({"members", "held", "newcircle"})
+EVERY_CIRCLE = frozenset({"members", "held", "newcircle", "bind"})
 OF_THE_CIRCLE = frozenset({"announce", "promote", "demote", "send", "prompts", "question", "retire", "edit", "write",
                            "relay", "wskip", "wnext", "wsave", "wstop"})
 READING = frozenset({"report", "journal"})
@@ -307,6 +307,22 @@ async def _relay(update: Update, context: PasserelleContext, tr: Translator, cir
                     Step("relay", circle.id, mode))] for mode in RELAY_MODES]
     await _show(update, tr.html("<b>{circle}</b>: how replies reach the other side.", circle=circle_name(tr, circle)),
                 ui.markup(rows))
+
+
+async def _bind(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
+    """/bindgroup sent alone in a group: the circle, then the side (or both: a shared group), on buttons."""
+    if update.effective_chat.type == "private":
+        await _show(update, tr.html("Usage, in the group: /bindgroup circle [territory|shared]"))
+        return
+    territories = await circles.territories(context.services.db)
+    if step.choice == UNSET:
+        await _show(update, *ui.pick_side(tr, circle, territories, step, whole_circle=True))
+        return
+    if step.choice != WHOLE_CIRCLE and step.choice not in {t.code for t in territories}:
+        await answer_query(update, tr.gettext("This button is no longer valid."))
+        return
+    side = "shared" if step.choice == WHOLE_CIRCLE else step.choice
+    await _show(update, await facilitation.bind_here(update, context, tr, circle, side))
 
 
 async def _members(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
@@ -632,7 +648,7 @@ async def _receive_question(update: Update, context: PasserelleContext, tr: Tran
 
 ACTIONS = {
     "report": _report, "journal": _journal, "send": _send, "announce": _announce, "promote": _promote,
-    "demote": _demote, "relay": _relay, "members": _members, "prompts": _questions, "question": _question,
+    "demote": _demote, "relay": _relay, "bind": _bind, "members": _members, "prompts": _questions, "question": _question,
     "retire": _retire, "write": _write, "edit": _edit, "wskip": _writer_button, "wnext": _writer_button,
     "wsave": _writer_button, "wstop": _writer_button,
 }

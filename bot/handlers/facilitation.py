@@ -299,19 +299,24 @@ async def bind_group(update: Update, context: PasserelleContext) -> None:
     if circle is None or (side != "shared" and side not in territory_codes):
         await message.reply_text(tr.html("Usage, in the group: /bindgroup circle [territory|shared]"))
         return
+    await message.reply_text(await bind_here(update, context, tr, circle, side))
+
+
+async def bind_here(update: Update, context: PasserelleContext, tr: Translator, circle, side: str) -> str:
+    """Bind the group (or forum topic) the update comes from to a circle; the answer to show, in HTML."""
+    services, message = context.services, update.effective_message
     try:
         me = await context.bot.get_chat_member(message.chat_id, context.bot.id)
     except TelegramError:
         me = None
     if me is None or me.status != ChatMemberStatus.ADMINISTRATOR or not getattr(me, "can_invite_users", False):
-        await message.reply_text(tr.html("Make me an administrator of this group with the right to invite users, "
-                                          "then send the command again."))
-        return
+        return tr.html("Make me an administrator of this group with the right to invite users, "
+                       "then send the command again.")
     thread_id = message.message_thread_id if message.is_topic_message else None
     await circles.bind_group(services.db, circle_id=circle.id, chat_id=message.chat_id, thread_id=thread_id,
                              territory_code=None if side == "shared" else side, title=message.chat.title or "",
                              now=services.clock.now())
-    await message.reply_text(tr.html("This group is now the place of the circle <b>{circle}</b> ({side}).",
-                                     circle=screens.circle_name(tr, circle),
-                                     side=tr.gettext("shared") if side == "shared" else side))
-
+    territories = {t.code: t for t in await circles.territories(services.db)}
+    return tr.html("This group is now the place of the circle <b>{circle}</b> ({side}).",
+                   circle=screens.circle_name(tr, circle),
+                   side=tr.gettext("shared") if side == "shared" else screens.territory_name(tr, territories[side]))

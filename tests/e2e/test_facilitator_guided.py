@@ -452,3 +452,24 @@ async def test_facilitator_screens_speak_the_facilitator_s_language(harness: Har
         assert plain.split("\n")[0][:25] in shown
     if locale != "en":
         assert "what needs attention" not in screens[0][0] and english.gettext("Which circle?") not in h.texts(user.id)
+
+
+async def test_a_group_is_bound_on_buttons_and_only_a_facilitator_may_press_them(harness: Harness, facilitator):
+    h, claire = harness, facilitator
+    maël, kossi, ama = await two_circle_world(h)
+    tr = fr(h)
+    group = h.sim.add_group("Alimentation durable", bot_is_admin=True)
+    h.sim.add_member(group.id, claire.id, status="administrator")
+    h.sim.add_member(group.id, maël.id)
+    await h.command(claire, "bindgroup", chat_id=group.id)
+    food = await circles.get_by_slug(h.db, "food")
+    message, data = h.button(group.id, circle_name(tr, food))
+    await h.press(maël, message, data)            # a member of the group is no facilitator
+    assert h.sim.calls("answerCallbackQuery")[-1].params["text"] == tr.gettext("This is reserved for facilitators.")
+    assert await h.db.fetch_all("SELECT * FROM circle_groups") == []
+    await h.press(claire, message, data)
+    message, data = h.button(group.id, tr.gettext("Togo"))
+    await h.press(claire, message, data)
+    rows = await h.db.fetch_all("SELECT circle_id, chat_id, territory_code FROM circle_groups")
+    assert [tuple(r) for r in rows] == [(food.id, group.id, "togo")]
+    assert "Ce groupe est désormais l'espace du cercle" in h.last(group.id).text
