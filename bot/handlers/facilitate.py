@@ -48,7 +48,7 @@ Handler = Callable[[Update, PasserelleContext], Awaitable[None]]
 
 # Actions of facilitators of every circle (as the typed commands always were), of facilitators of the circle,
 # and those members may also take for their own circles.
-EVERY_CIRCLE = frozenset({"members", "held", "newcircle", "bind"})
+EVERY_CIRCLE = frozenset({"members", "held", "newcircle", "bind", "invite"})
 OF_THE_CIRCLE = frozenset({"announce", "promote", "demote", "send", "prompts", "question", "retire", "edit", "write",
                            "relay", "wskip", "wnext", "wsave", "wstop"})
 READING = frozenset({"report", "journal"})
@@ -323,6 +323,20 @@ async def _bind(update: Update, context: PasserelleContext, tr: Translator, circ
         return
     side = "shared" if step.choice == WHOLE_CIRCLE else step.choice
     await _show(update, await facilitation.bind_here(update, context, tr, circle, side))
+
+
+async def _invite(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
+    """An invitation to a circle (for one side, or both), valid 30 days, without a limit of uses."""
+    territories = await circles.territories(context.services.db)
+    if step.choice == UNSET:
+        await _show(update, *ui.pick_side(tr, circle, territories, step, whole_circle=True))
+        return
+    if step.choice != WHOLE_CIRCLE and step.choice not in {t.code for t in territories}:
+        await answer_query(update, tr.gettext("This button is no longer valid."))
+        return
+    territory = None if step.choice == WHOLE_CIRCLE else step.choice
+    await _show(update, await facilitation.make_invite(context, tr, circle, territory, None, 30,
+                                                       await member_of(context, update.effective_user)))
 
 
 async def _members(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
@@ -648,7 +662,7 @@ async def _receive_question(update: Update, context: PasserelleContext, tr: Tran
 
 ACTIONS = {
     "report": _report, "journal": _journal, "send": _send, "announce": _announce, "promote": _promote,
-    "demote": _demote, "relay": _relay, "bind": _bind, "members": _members, "prompts": _questions, "question": _question,
+    "demote": _demote, "relay": _relay, "bind": _bind, "invite": _invite, "members": _members, "prompts": _questions, "question": _question,
     "retire": _retire, "write": _write, "edit": _edit, "wskip": _writer_button, "wnext": _writer_button,
     "wsave": _writer_button, "wstop": _writer_button,
 }

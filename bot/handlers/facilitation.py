@@ -75,15 +75,21 @@ async def create_invite(update: Update, context: PasserelleContext) -> None:
             circles=", ".join(c.slug for c in await circles.list_open(services.db)),
             territories=", ".join(sorted(territory_codes))))
         return
+    await update.effective_message.reply_text(await make_invite(
+        context, tr, circle, territory, int(uses) if uses else None, days, member))
+
+
+async def make_invite(context: PasserelleContext, tr: Translator, circle, territory: str | None, uses: int | None,
+                      days: int, creator: Member | None) -> str:
+    """Store an invitation and say its deep link, validity and uses (HTML)."""
+    services = context.services
     code, now = new_code(), services.clock.now()
     expires = now + timedelta(days=days)
     await invites.create(services.db, code=code, circle_id=circle.id if circle else None, territory_code=territory,
-                         max_uses=int(uses) if uses else None, expires_at=expires,
-                         created_by=member.id if member else None, now=now)
+                         max_uses=uses, expires_at=expires, created_by=creator.id if creator else None, now=now)
     link = create_deep_linked_url(context.bot.username, code)
-    await update.effective_message.reply_text(tr.html(
-        "Invitation created: {link}\nValid until {date}, {uses}.", link=link, date=tr.date(expires, "UTC"),
-        uses=tr.ngettext("{count} use", "{count} uses", int(uses)) if uses else tr.gettext("unlimited uses")))
+    return tr.html("Invitation created: {link}\nValid until {date}, {uses}.", link=link, date=tr.date(expires, "UTC"),
+                   uses=tr.ngettext("{count} use", "{count} uses", uses) if uses else tr.gettext("unlimited uses"))
 
 
 async def create_circle(update: Update, context: PasserelleContext) -> None:

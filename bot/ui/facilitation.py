@@ -132,7 +132,8 @@ def action_rows(tr: Translator, *, every: bool) -> list[list[InlineKeyboardButto
             [button(tr.gettext("Questions"), Step("prompts")), button(tr.gettext("Relay mode"), Step("relay"))]]
     if every:
         rows.append([button(tr.gettext("Members"), Step("members")),
-                     button(tr.gettext("Create a circle"), Step("newcircle"))])
+                     button(tr.gettext("Invitation link"), Step("invite"))])
+        rows.append([button(tr.gettext("Create a circle"), Step("newcircle"))])
     return rows
 
 

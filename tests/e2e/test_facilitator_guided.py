@@ -473,3 +473,17 @@ async def test_a_group_is_bound_on_buttons_and_only_a_facilitator_may_press_them
     rows = await h.db.fetch_all("SELECT circle_id, chat_id, territory_code FROM circle_groups")
     assert [tuple(r) for r in rows] == [(food.id, group.id, "togo")]
     assert "Ce groupe est désormais l'espace du cercle" in h.last(group.id).text
+
+
+async def test_an_invitation_for_one_side_of_a_circle_is_made_from_the_home(harness: Harness, facilitator):
+    h, claire = harness, facilitator
+    await two_circle_world(h)
+    tr = fr(h)
+    await h.command(claire, "facilitate")
+    await h.tap(claire, tr.gettext("Invitation link"))
+    await tap_circle_in_picker(h, claire, "food", tr)
+    await h.tap(claire, tr.gettext("Togo"))
+    assert "start=" in h.last(claire.id).text
+    row = await h.db.fetch_one("SELECT c.slug, i.territory_code, i.max_uses FROM invite_codes i "
+                               "JOIN circles c ON c.id = i.circle_id")
+    assert tuple(row) == ("food", "togo", None)
