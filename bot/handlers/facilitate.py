@@ -34,7 +34,7 @@ from bot.domain.prompt_library import prompt_by_key
 from bot.domain.weekly import iso_week_key
 from bot.handlers import announcements, facilitation, reports
 from bot.handlers.common import answer_query, is_facilitator, member_of, rights_of, translator
-from bot.i18n import SUPPORTED_LOCALES, Translator
+from bot.i18n import SUPPORTED_LOCALES, SafeHtml, Translator
 from bot.services import PasserelleContext
 from bot.storage import circles, exchanges, facilitator_tools, facilitators, members, outbox
 from bot.storage.circles import Circle
@@ -42,6 +42,7 @@ from bot.storage.facilitator_tools import FacilitatorDraft
 from bot.telegram_io import edit_screen
 from bot.ui import facilitation as ui
 from bot.ui.facilitation import UNSET, WHOLE_CIRCLE, Step, button
+from bot.ui.exchanges import suggestion_text
 from bot.ui.screens import circle_name, territory_name
 
 Handler = Callable[[Update, PasserelleContext], Awaitable[None]]
@@ -653,7 +654,9 @@ async def _receive_question(update: Update, context: PasserelleContext, tr: Tran
     await facilitator_tools.save_draft(services.db, draft)
     note = [tr.html("Note: this wording speaks mostly of equipment or money; a question about how people organise "
                     "themselves lets both sides learn more."),
-            tr.html("<i>{suggestion}</i>", suggestion=tr.prompt(suggest_practice_angle(assessment, circle.theme or ""))),
+            # The nudge members get, naming the means the wording mentions (shared with the replies' screen).
+            tr.html("<i>{suggestion}</i>",
+                    suggestion=SafeHtml(suggestion_text(tr, suggest_practice_angle(assessment, circle.theme or "")))),
             tr.html("Send another wording to replace it, or keep this one.")]
     await update.effective_message.reply_text("\n\n".join(note), reply_markup=ui.markup([
         [button(tr.gettext("Keep this text"), Step("wnext", circle.id, draft.step))],

@@ -241,8 +241,10 @@ async def test_the_question_writer_shows_the_framing_suggestion_before_saving_an
     await tap_circle_in_picker(h, claire, "food", tr)
     equipment = "Quel matériel, quelles machines et quel budget en euros avez-vous ?"
     await h.text(claire, equipment)
-    suggestion = tr.prompt(suggest_practice_angle(assess_framing(equipment, "fr"), "food"))
-    assert suggestion in h.last(claire.id).text
+    suggestion = suggest_practice_angle(assess_framing(equipment, "fr"), "food")
+    assert suggestion.means  # the nudge names what the wording mentions
+    shown = h.last(claire.id).text
+    assert tr.prompt(suggestion.msgid).split("{means}")[0] in shown and suggestion.means[0] in shown
     assert await exchanges.custom_prompts(h.db, food.id) == []          # nothing saved yet
     await h.text(claire, "Comment décidez-vous ensemble des achats ?")  # a new wording replaces it
     await h.tap(claire, tr.gettext("Skip: {language} readers get the French", language=tr.language_name("en")))
