@@ -130,12 +130,15 @@ async def record_progress(db: Queryable, announcement_id: int, shown: str, done:
 
 
 async def delivery_counts(db: Queryable, key_prefix: str) -> DeliveryCounts:
-    """Outbox rows whose dedupe key starts with the prefix, by fate: sent, given up (failed/dropped), pending."""
-    escaped = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    """Outbox rows whose dedupe key starts with the prefix, by fate: sent, given up (failed/dropped), pending.
+
+    A range on the key (prefix <= key < prefix's successor) rather than LIKE: it uses the key's unique index, so
+    the count read every 2 s costs the announcement's rows, not the whole outbox's."""
+    upper = key_prefix[:-1] + chr(ord(key_prefix[-1]) + 1)
     row = await db.fetch_one(
         """SELECT count(*) AS total, sum(status = 'sent') AS delivered,
                   sum(status IN ('failed', 'dropped')) AS unreachable
-           FROM outbox WHERE dedupe_key LIKE ? ESCAPE '\\'""", (f"{escaped}%",))
+           FROM outbox WHERE dedupe_key >= ? AND dedupe_key < ?""", (key_prefix, upper))
     return DeliveryCounts(row["total"] or 0, row["delivered"] or 0, row["unreachable"] or 0)
 
 
