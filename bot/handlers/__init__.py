@@ -113,6 +113,8 @@ def register(application: Application) -> None:
     # three languages, a circle's name) stops there; an answer to the weekly question goes on.
     application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
                                            facilitate.receive_text), group=-2)
+    # Any command first leaves such a screen (a command that opens a new one, like /announce, then starts afresh).
+    application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, facilitate.leave_on_command), group=-3)
     # Group -1 runs before the free-text handler below: a call step awaiting text (a draft's topic or typed slot,
     # a follow-up's practice) takes the message and stops it there; any other text goes on to group 0.
     application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,

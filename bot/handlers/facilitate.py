@@ -526,6 +526,15 @@ async def _save_question(update: Update, context: PasserelleContext, tr: Transla
                 ui.markup([[button(tr.gettext("◀ Questions"), Step("prompts", circle.id))]]))
 
 
+async def leave_on_command(update: Update, context: PasserelleContext) -> None:
+    """Any command leaves a guided screen that waits for text: the next plain message is not taken for it.
+
+    Without this, a facilitator who left a question half-written and later wrote an answer to the weekly question
+    would see it taken for the question's next language."""
+    if update.effective_user is not None:
+        await facilitator_tools.delete_draft(context.services.db, update.effective_user.id)
+
+
 async def receive_text(update: Update, context: PasserelleContext) -> None:
     """Text a guided screen waits for (an announcement, a question, a circle's name); other text goes on."""
     services, message, user = context.services, update.effective_message, update.effective_user

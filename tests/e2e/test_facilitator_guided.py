@@ -489,3 +489,20 @@ async def test_an_invitation_for_one_side_of_a_circle_is_made_from_the_home(harn
     row = await h.db.fetch_one("SELECT c.slug, i.territory_code, i.max_uses FROM invite_codes i "
                                "JOIN circles c ON c.id = i.circle_id")
     assert tuple(row) == ("food", "togo", None)
+
+
+async def test_a_command_leaves_a_half_written_question_and_later_text_is_a_reply_again(harness: Harness,
+                                                                                         facilitator):
+    h, claire = harness, facilitator
+    maël, kossi, ama = await two_circle_world(h)
+    food = await circles.get_by_slug(h.db, "food")
+    await h.command(claire, "promote", f"{maël.id} food")       # Maël facilitates food and is a member of it
+    tr = fr(h)
+    await h.command(maël, "addprompt")                           # one circle: straight to the French text
+    assert await h.db.fetch_all("SELECT * FROM facilitator_drafts")
+    await h.command(maël, "prompt")                              # leaves the writer
+    assert await h.db.fetch_all("SELECT * FROM facilitator_drafts") == []
+    await h.text(maël, "Chez nous, les habitants décident ensemble en assemblée.")
+    assert await exchanges.custom_prompts(h.db, food.id) == []
+    assert tr.gettext("Skip: {language} readers get the French", language=tr.language_name("en")) not in \
+        " ".join(label for label, _ in h.last(maël.id).buttons())
