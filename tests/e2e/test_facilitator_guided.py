@@ -506,3 +506,25 @@ async def test_a_command_leaves_a_half_written_question_and_later_text_is_a_repl
     assert await exchanges.custom_prompts(h.db, food.id) == []
     assert tr.gettext("Skip: {language} readers get the French", language=tr.language_name("en")) not in \
         " ".join(label for label, _ in h.last(maël.id).buttons())
+
+
+async def test_the_member_picker_is_paged_by_name_and_organisation(harness: Harness, facilitator):
+    from bot.devtools.seeding import seed_members
+
+    h, claire = harness, facilitator
+    await h.db.execute("UPDATE circles SET archived = 1 WHERE slug IN ('circular', 'insertion')")
+    seeded = await seed_members(h.db, h.sim, 20, h.clock.now())      # 10 on each side
+    tr = fr(h)
+    await h.command(claire, "promote")
+    await h.tap(claire, tr.gettext("Togo"))
+    first_page = [label for label, _ in h.last(claire.id).buttons()]
+    assert first_page[-2:] == ["1/2", "▶"] and len(first_page) == 8 + 2
+    assert all(" · Org " in label for label in first_page[:8])
+    await h.tap(claire, "▶")
+    second_page = [label for label, _ in h.last(claire.id).buttons()]
+    assert len(second_page) == 2 + 2 and second_page[-2:] == ["◀", "2/2"]
+    assert not set(second_page[:2]) & set(first_page[:8])          # the ten Togo members, each listed once
+    await h.tap(claire, second_page[1])
+    chosen = await members.get(h.db, (await h.db.fetch_one("SELECT member_id FROM circle_facilitators"))["member_id"])
+    assert (chosen.territory_code, f"{chosen.display_name} · {chosen.organisation}") == ("togo", second_page[1])
+    assert len([s for s in seeded if s.territory_code == "togo"]) == 10
