@@ -8,14 +8,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.constants import ChatAction
 
 from bot.handlers import exchanges
-from bot.handlers.common import active_member, answer_query, is_facilitator, member_of, translator
+from bot.handlers.common import active_member, answer_query, is_facilitator, member_of, rights_of, translator
 from bot.handlers.onboarding import receive_organisation, send_circle_picker, _circles_of, _territory
 from bot.services import PasserelleContext
 from bot import role_menus
 from bot.storage import circles, members
 from bot.i18n import escape
 from bot.ui import screens
-from bot.ui.commands import FACILITATOR_COMMANDS, command_list
+from bot.ui.commands import CIRCLE_FACILITATOR_MENU, FACILITATOR_COMMANDS, command_list
 from bot.ui.callbacks import pack, parse
 from bot.telegram_io import edit_screen
 
@@ -133,6 +133,9 @@ async def help_command(update: Update, context: PasserelleContext) -> None:
               for command in command_list(context.services.i18n, tr.locale)]
     if await is_facilitator(context.services, update.effective_user.id):
         lines += ["", tr.html("Facilitators: {commands}", commands=", ".join(f"/{c}" for c in FACILITATOR_COMMANDS))]
+    elif await rights_of(context.services, update.effective_user.id):  # facilitators of some circles
+        lines += ["", tr.html("Facilitators: {commands}", commands=", ".join(
+            f"/{c}" for c in FACILITATOR_COMMANDS if c in CIRCLE_FACILITATOR_MENU))]
     await update.effective_message.reply_text("\n".join(lines))
 
 
