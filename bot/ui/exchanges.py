@@ -67,12 +67,20 @@ def language_of(tr: Translator, code: str) -> str:
         return code
 
 
+def attribution_mark(author_name: str) -> str:
+    """The start of every attribution line naming this author, as rendered (erasure finds queued digests by it)."""
+    return f"<b>{escape(author_name)}{ATTRIBUTION_SEPARATOR}"
+
+
+ATTRIBUTION_SEPARATOR = " · "
+
+
 def attribution(tr: Translator, reply: RelayedReply, *, reader_locale: str) -> SafeHtml:
     """'💬 Ama Mensah · Association Dzidzɔ · Togo (in Ewe)', escaped."""
     author = reply.author
     parts = [author.name] + ([author.organisation] if author.organisation else []) + [
         territory_name(tr, author.territory)]
-    line = f"{KIND_ICONS.get(reply.kind, '💬')} <b>{escape(' · '.join(parts))}</b>"
+    line = f"{KIND_ICONS.get(reply.kind, '💬')} <b>{escape(ATTRIBUTION_SEPARATOR.join(parts))}</b>"
     if reply.translated:
         note = tr.html("machine translation from {language}", language=language_of(tr, reply.language))
     elif reply.translation_failed:
