@@ -531,8 +531,10 @@ async def leave_on_command(update: Update, context: PasserelleContext) -> None:
 
     Without this, a facilitator who left a question half-written and later wrote an answer to the weekly question
     would see it taken for the question's next language."""
-    if update.effective_user is not None:
-        await facilitator_tools.delete_draft(context.services.db, update.effective_user.id)
+    user = update.effective_user
+    # A read first: most commands come from people with no draft, and need not wait for the database's writer.
+    if user is not None and await facilitator_tools.get_draft(context.services.db, user.id) is not None:
+        await facilitator_tools.delete_draft(context.services.db, user.id)
 
 
 async def receive_text(update: Update, context: PasserelleContext) -> None:
