@@ -31,3 +31,17 @@ ALTER TABLE announcements ADD COLUMN progress_locale TEXT;    -- the facilitator
 ALTER TABLE announcements ADD COLUMN progress_text TEXT;     -- the last count shown (an identical edit is skipped)
 ALTER TABLE announcements ADD COLUMN progress_done INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX announcements_in_progress ON announcements (progress_done, status);
+
+-- A member's "translation unclear" request about a relayed reply, until a facilitator of the circle marks it
+-- handled. Gone with the reply or the member who asked (/forget).
+CREATE TABLE help_requests (
+    id INTEGER PRIMARY KEY,
+    reply_id INTEGER NOT NULL REFERENCES replies(id) ON DELETE CASCADE,
+    member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+    circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    handled_at TEXT,
+    handled_by INTEGER REFERENCES members(id) ON DELETE SET NULL,
+    UNIQUE (reply_id, member_id)
+);
+CREATE INDEX help_requests_open ON help_requests (circle_id, handled_at);

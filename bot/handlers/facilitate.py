@@ -50,7 +50,7 @@ Handler = Callable[[Update, PasserelleContext], Awaitable[None]]
 # Actions of facilitators of every circle (as the typed commands always were), of facilitators of the circle,
 # and those members may also take for their own circles.
 EVERY_CIRCLE = frozenset({"members", "held", "newcircle", "bind", "invite"})
-OF_THE_CIRCLE = frozenset({"announce", "promote", "demote", "send", "prompts", "question", "retire", "edit", "write",
+OF_THE_CIRCLE = frozenset({"announce", "promote", "demote", "help", "helped", "send", "prompts", "question", "retire", "edit", "write",
                            "relay", "wskip", "wnext", "wsave", "wstop"})
 READING = frozenset({"report", "journal"})
 RELAY_MODES = ("auto", "immediate", "digest")
@@ -157,12 +157,12 @@ async def run(update: Update, context: PasserelleContext, step: Step) -> None:
 
 async def _home(update: Update, context: PasserelleContext, tr: Translator, facilitated: list[Circle],
                 every: bool) -> None:
-    attention = await _attention(context, tr, update.effective_user.id, facilitated, every)
+    attention = await _attention(context, tr, facilitated, every)
     territories = await circles.territories(context.services.db)
     await _show(update, *ui.home_screen(tr, attention, territories, every=every))
 
 
-async def _attention(context: PasserelleContext, tr: Translator, user_id: int, facilitated: list[Circle],
+async def _attention(context: PasserelleContext, tr: Translator, facilitated: list[Circle],
                      every: bool) -> ui.Attention:
     """What needs a facilitator now, read from the database (ui.home_screen renders it)."""
     services, now = context.services, context.services.clock.now()
@@ -177,10 +177,10 @@ async def _attention(context: PasserelleContext, tr: Translator, user_id: int, f
             question=(await prompt_text(db, tr, round_.prompt_key) or "—") if round_ else None,
             answers=await facilitator_tools.replies_by_side(db, round_.id) if round_ else {},
             sides_without_facilitator=missing_territories(rights, codes),
-            open_calls=await facilitator_tools.open_call_count(db, circle.id)))
+            open_calls=await facilitator_tools.open_call_count(db, circle.id),
+            help_requests=len(await facilitator_tools.open_help_requests(db, circle.id))))
     held = len(await members.list_by_status(db, "held")) if every else 0
-    unclear = await facilitator_tools.unclear_requests(db, user_id, now - timedelta(days=7))
-    return ui.Attention(held=held, unclear=len(unclear), circles=per_circle)
+    return ui.Attention(held=held, circles=per_circle)
 
 
 # -- one circle's actions --------------------------------------------------------------------------------------
@@ -338,6 +338,18 @@ async def _invite(update: Update, context: PasserelleContext, tr: Translator, ci
     territory = None if step.choice == WHOLE_CIRCLE else step.choice
     await _show(update, await facilitation.make_invite(context, tr, circle, territory, None, 30,
                                                        await member_of(context, update.effective_user)))
+
+
+async def _help(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
+    """help: the circle's open "translation unclear" requests; helped: one of them marked handled."""
+    services = context.services
+    if step.action == "helped":
+        member = await member_of(context, update.effective_user)
+        if not await facilitator_tools.mark_helped(services.db, step.target, circle.id, member.id if member else None,
+                                                   services.clock.now()):
+            await answer_query(update, tr.gettext("This request was already handled."))
+    requests = await facilitator_tools.open_help_requests(services.db, circle.id)
+    await _show(update, *ui.help_screen(tr, circle, requests))
 
 
 async def _members(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
@@ -676,7 +688,8 @@ async def _receive_question(update: Update, context: PasserelleContext, tr: Tran
 
 ACTIONS = {
     "report": _report, "journal": _journal, "send": _send, "announce": _announce, "promote": _promote,
-    "demote": _demote, "relay": _relay, "bind": _bind, "invite": _invite, "members": _members, "prompts": _questions, "question": _question,
+    "demote": _demote, "relay": _relay, "bind": _bind, "invite": _invite,
+    "help": _help, "helped": _help, "members": _members, "prompts": _questions, "question": _question,
     "retire": _retire, "write": _write, "edit": _edit, "wskip": _writer_button, "wnext": _writer_button,
     "wsave": _writer_button, "wstop": _writer_button,
 }

@@ -156,20 +156,45 @@ async def open_call_count(db: Queryable, circle_id: int) -> int:
     return row["n"]
 
 
-async def unclear_requests(db: Queryable, chat_id: int, since: datetime) -> list[int]:
-    """Replies someone asked this facilitator to help read ("translation unclear") since an instant."""
+@dataclass(frozen=True)
+class HelpRequest:
+    """A reply someone could not understand in translation, waiting for a facilitator."""
+
+    id: int
+    circle_id: int
+    reply_text: str
+    reply_language: str
+    author: str       # who wrote the reply
+    asked_by: str     # who asked for help
+
+
+async def add_help_request(db: Queryable, *, reply_id: int, member_id: int, circle_id: int, now: datetime) -> bool:
+    """Record a request (once per reply and member); False when it was already there."""
+    changed = await db.execute(
+        """INSERT OR IGNORE INTO help_requests (reply_id, member_id, circle_id, created_at) VALUES (?, ?, ?, ?)""",
+        (reply_id, member_id, circle_id, now.isoformat()))
+    return changed == 1
+
+
+async def open_help_requests(db: Queryable, circle_id: int) -> list[HelpRequest]:
     rows = await db.fetch_all(
-        "SELECT dedupe_key FROM outbox WHERE chat_id = ? AND dedupe_key LIKE 'unclear:%' AND created_at >= ?",
-        (chat_id, since.isoformat()))
-    reply_ids = {int(parts[1]) for parts in (row["dedupe_key"].split(":") for row in rows)
-                 if len(parts) > 1 and parts[1].isdigit()}
-    return sorted(reply_ids)
+        """SELECT h.id, h.circle_id, p.text, p.language,
+                  trim(a.first_name || ' ' || ifnull(a.last_name, '')) AS author,
+                  trim(m.first_name || ' ' || ifnull(m.last_name, '')) AS asked_by
+             FROM help_requests h JOIN replies p ON p.id = h.reply_id JOIN members a ON a.id = p.member_id
+             JOIN members m ON m.id = h.member_id
+            WHERE h.circle_id = ? AND h.handled_at IS NULL ORDER BY h.id""", (circle_id,))
+    return [HelpRequest(r["id"], r["circle_id"], r["text"] or "", r["language"], r["author"], r["asked_by"])
+            for r in rows]
 
 
-async def circle_of_reply(db: Queryable, reply_id: int) -> int | None:
-    row = await db.fetch_one(
-        "SELECT r.circle_id FROM replies p JOIN rounds r ON r.id = p.round_id WHERE p.id = ?", (reply_id,))
-    return row["circle_id"] if row else None
+async def mark_helped(db: Queryable, request_id: int, circle_id: int, handled_by: int | None, now: datetime) -> bool:
+    """Close an open request of that circle; False when it was closed already (another facilitator, a double tap)."""
+    changed = await db.execute(
+        """UPDATE help_requests SET handled_at = ?, handled_by = ?
+           WHERE id = ? AND circle_id = ? AND handled_at IS NULL""",
+        (now.isoformat(), handled_by, request_id, circle_id))
+    return changed == 1
 
 
 async def forget_chat(db: Queryable, chat_id: int) -> None:

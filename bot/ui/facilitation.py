@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import SafeHtml, Translator, escape
 from bot.storage.circles import Circle, Territory
-from bot.storage.facilitator_tools import DeliveryCounts
+from bot.storage.facilitator_tools import DeliveryCounts, HelpRequest
 from bot.storage.members import Member
 from bot.ui.callbacks import ButtonData
 from bot.ui.pickers import Choice, paged_rows
@@ -79,12 +79,12 @@ class CircleAttention:
     answers: dict[str, int]              # answers to it per territory code
     sides_without_facilitator: list[str]
     open_calls: int
+    help_requests: int = 0               # "translation unclear" requests not handled yet
 
 
 @dataclass(frozen=True)
 class Attention:
     held: int          # numbers from outside the territories waiting (0 for facilitators of some circles only)
-    unclear: int       # replies someone asked this facilitator to help read, this last week
     circles: list[CircleAttention]
 
 
@@ -99,10 +99,6 @@ def home_screen(tr: Translator, attention: Attention, territories: Sequence[Terr
                               "⏳ {count} numbers from outside the territories wait for your decision.",
                               attention.held))
         rows.append([button(tr.gettext("Place the held numbers"), Step("held"))])
-    if attention.unclear:
-        lines.append(tr.nhtml("❓ {count} reply awaits your help with its translation (see the requests above).",
-                              "❓ {count} replies await your help with their translation (see the requests above).",
-                              attention.unclear))
     for item in attention.circles:
         lines += ["", tr.html("<b>{circle}</b>", circle=circle_name(tr, item.circle))]
         if item.question is None:
@@ -112,6 +108,12 @@ def home_screen(tr: Translator, attention: Attention, territories: Sequence[Terr
             lines.append("· " + ", ".join(tr.nhtml("{side}: {count} answer", "{side}: {count} answers",
                                                    item.answers.get(code, 0), side=side)
                                           for code, side in names.items()))
+        if item.help_requests:
+            lines.append(tr.nhtml("· ❓ {count} reply awaits your help with its translation.",
+                                  "· ❓ {count} replies await your help with their translation.",
+                                  item.help_requests))
+            rows.append([button(tr.gettext("Help with translations: {circle}", circle=circle_name(tr, item.circle)),
+                                Step("help", item.circle.id))])
         for code in item.sides_without_facilitator:
             lines.append(tr.html("· The {side} side has no facilitator.", side=names[code]))
             rows.append([button(tr.gettext("Name a facilitator: {circle}, {side}", circle=circle_name(tr, item.circle),
@@ -135,6 +137,24 @@ def action_rows(tr: Translator, *, every: bool) -> list[list[InlineKeyboardButto
                      button(tr.gettext("Invitation link"), Step("invite"))])
         rows.append([button(tr.gettext("Create a circle"), Step("newcircle"))])
     return rows
+
+
+def help_screen(tr: Translator, circle: Circle, requests: Sequence[HelpRequest]
+                ) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The circle's open "translation unclear" requests, each with the reply's text and a button once handled."""
+    if not requests:
+        return tr.html("<b>{circle}</b>: no reply awaits help with its translation.", circle=circle_name(tr, circle)), \
+            None
+    lines = [tr.html("<b>{circle}</b>: replies members could not understand in translation. Explain them (in the "
+                     "circle's group, or to the person), then mark them handled.", circle=circle_name(tr, circle))]
+    rows = []
+    for number, request in enumerate(requests[:8], start=1):
+        lines.append(tr.html("{number}. {author} ({language}), asked by {asked_by}:\n<i>{text}</i>", number=number,
+                             author=request.author, language=tr.language_name(request.reply_language),
+                             asked_by=request.asked_by, text=question_label(request.reply_text)))
+        rows.append([button(tr.gettext("✓ Handled: {number}", number=number),
+                            Step("helped", circle.id, UNSET, request.id))])
+    return "\n\n".join(lines), markup(rows)
 
 
 def progress_text(tr: Translator, counts: DeliveryCounts) -> SafeHtml:

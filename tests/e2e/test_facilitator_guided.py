@@ -528,3 +528,38 @@ async def test_the_member_picker_is_paged_by_name_and_organisation(harness: Harn
     chosen = await members.get(h.db, (await h.db.fetch_one("SELECT member_id FROM circle_facilitators"))["member_id"])
     assert (chosen.territory_code, f"{chosen.display_name} · {chosen.organisation}") == ("togo", second_page[1])
     assert len([s for s in seeded if s.territory_code == "togo"]) == 10
+
+
+async def test_translation_help_requests_wait_in_the_home_until_a_facilitator_marks_them_handled(
+        harness: Harness, facilitator):
+    from datetime import UTC, datetime
+
+    from bot.translation import LibreTranslateTranslator
+    from tests.e2e.test_reply_translation import english_reader, fake_libretranslate
+    from tests.e2e.test_weekly_exchange import at
+
+    h, claire = harness, facilitator
+    h.services.translator = LibreTranslateTranslator("http://translate.invalid", transport=fake_libretranslate())
+    rennes, reader = await english_reader(h)
+    await at(h, datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    await h.text(rennes, "Nous mutualisons les semences.")
+    await h.drain()
+    relayed = h.sim.sent_messages(reader.id)[-1]
+    await h.press(reader, relayed, relayed.buttons()[1][1])       # "help me understand"
+    await h.press(reader, relayed, relayed.buttons()[1][1])       # twice: one request
+    tr = fr(h)
+    food = await circles.get_by_slug(h.db, "food")
+    await h.command(claire, "facilitate")
+    home = h.last(claire.id).text
+    assert tr.ngettext("· ❓ {count} reply awaits your help with its translation.",
+                       "· ❓ {count} replies await your help with their translation.", 1) in home
+    await h.tap(claire, tr.gettext("Help with translations: {circle}", circle=circle_name(tr, food)))
+    assert "Nous mutualisons les semences." in h.last(claire.id).text
+    message, data = h.button(claire.id, tr.gettext("✓ Handled: {number}", number=1))
+    await h.press(claire, message, data)
+    expected = tr.html("<b>{circle}</b>: no reply awaits help with its translation.", circle=circle_name(tr, food))
+    assert h.last(claire.id).text == expected.replace("<b>", "").replace("</b>", "")
+    await h.press(claire, message, data, forge=True)              # a double tap: already handled
+    assert h.sim.calls("answerCallbackQuery")[-1].params["text"] == tr.gettext("This request was already handled.")
+    await h.command(claire, "facilitate")
+    assert "❓" not in h.last(claire.id).text
