@@ -14,7 +14,7 @@ from telegram import Update
 
 from bot import role_menus
 from bot.handlers import (announcements, call_actions, calls, directory, errors, exchanges, facilitate, facilitation,
-                          groups, onboarding, pairs, profile, prompt_authoring, reports)
+                          groups, guided_text, onboarding, pairs, profile, prompt_authoring, reports)
 from bot.handlers.facilitate import guided
 from bot.telegram_io import begin_update
 from bot.ui.callbacks import pattern
@@ -123,9 +123,9 @@ def register(application: Application) -> None:
     # Group -2, before the call steps: text a facilitator's guided screen waits for (an announcement, a question in
     # three languages, a circle's name) stops there; an answer to the weekly question goes on.
     application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
-                                           facilitate.receive_text), group=-2)
+                                           guided_text.receive_text), group=-2)
     # Any command first leaves such a screen (a command that opens a new one, like /announce, then starts afresh).
-    application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, facilitate.leave_on_command), group=-3)
+    application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, guided_text.leave_on_command), group=-3)
     # Group -1 runs before the free-text handler below: a call step awaiting text (a draft's topic or typed slot,
     # a follow-up's practice) takes the message and stops it there; any other text goes on to group 0.
     application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,

@@ -2,7 +2,8 @@
 
 Each action is a `Step` (bot.ui.facilitation): the circle, the side, the member or the question are chosen on
 buttons, one screen after the other, and a step skips a question with a single possible answer (one circle).
-Typed arguments still work: a command typed with arguments goes to its typed handler (see `guided`).
+Typed arguments still work: a command typed with arguments goes to its typed handler (see `guided`). Screens that
+wait for text (an announcement, a question, a circle's names) are in bot.handlers.guided_text.
 
 ```mermaid
 flowchart LR
@@ -19,22 +20,19 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ApplicationHandlerStop
 
 from bot import role_menus
 from bot.delivery.prompts import available_prompt_keys, prompt_text, send_circle_prompts
 from bot.domain import question_writer
-from bot.domain.announcements import parse_announcement
 from bot.domain.facilitation import may_facilitate, may_reach, missing_territories
-from bot.domain.framing import assess_framing, suggest_practice_angle
 from bot.domain.prompt_library import prompt_by_key
 from bot.domain.weekly import iso_week_key
-from bot.handlers import announcements, facilitation, reports
-from bot.handlers.common import answer_query, is_facilitator, member_of, rights_of, translator
-from bot.i18n import SUPPORTED_LOCALES, SafeHtml, Translator
+from bot.handlers import facilitation, reports
+from bot.handlers.common import answer_query, is_facilitator, member_of, rights_of, show_screen, translator
+from bot.handlers.guided_text import circle_name_button, start_draft, writer_button
+from bot.i18n import Translator
 from bot.services import PasserelleContext
 from bot.storage import circles, exchanges, facilitator_tools, facilitators, members, outbox
 from bot.storage.circles import Circle
@@ -42,7 +40,6 @@ from bot.storage.facilitator_tools import FacilitatorDraft
 from bot.telegram_io import edit_screen
 from bot.ui import facilitation as ui
 from bot.ui.facilitation import UNSET, WHOLE_CIRCLE, Step, button
-from bot.ui.exchanges import suggestion_text
 from bot.ui.screens import circle_name, territory_name
 
 Handler = Callable[[Update, PasserelleContext], Awaitable[None]]
@@ -50,11 +47,10 @@ Handler = Callable[[Update, PasserelleContext], Awaitable[None]]
 # Actions of facilitators of every circle (as the typed commands always were), of facilitators of the circle,
 # and those members may also take for their own circles.
 EVERY_CIRCLE = frozenset({"members", "held", "newcircle", "bind", "invite"})
-OF_THE_CIRCLE = frozenset({"announce", "promote", "demote", "help", "helped", "send", "prompts", "question", "retire", "edit", "write",
-                           "relay", "wskip", "wnext", "wsave", "wstop"})
+OF_THE_CIRCLE = frozenset({"announce", "promote", "demote", "help", "helped", "send", "prompts", "question", "retire",
+                           "edit", "write", "relay", "wskip", "wnext", "wsave", "wstop"})
 READING = frozenset({"report", "journal"})
 RELAY_MODES = ("auto", "immediate", "digest")
-DRAFT_WINDOW = timedelta(hours=2)   # a text sent later is not taken as the answer to a forgotten screen
 
 
 def N_(message: str) -> str:
@@ -91,14 +87,6 @@ async def on_step(update: Update, context: PasserelleContext) -> None:
     await answer_query(update)
 
 
-async def _show(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """The next screen: in place of the pressed one, or as an answer to a typed command."""
-    if update.callback_query is not None:
-        await edit_screen(update, text, markup)
-    else:
-        await update.effective_message.reply_text(text, reply_markup=markup)
-
-
 async def _refuse(update: Update, tr: Translator) -> None:
     text = tr.gettext("This is reserved for facilitators.")
     if update.callback_query is not None:
@@ -132,18 +120,18 @@ async def run(update: Update, context: PasserelleContext, step: Step) -> None:
         await facilitation.list_held(update, context)
         return
     if step.action in ("wskip", "wstop") and step.circle_id == 0 and every:
-        await _circle_name_button(update, context, tr, step)
+        await circle_name_button(update, context, tr, step)
         return
     if step.action == "newcircle":
-        await _start_draft(update, context, tr, FacilitatorDraft(user.id, "circle", question_writer.REQUIRED,
+        await start_draft(update, context, tr, FacilitatorDraft(user.id, "circle", question_writer.REQUIRED,
                                                                  services.clock.now()))
         return
     if not allowed:
-        await _show(update, tr.html("You are in no circle for now. Use /circles to join one."))
+        await show_screen(update, tr.html("You are in no circle for now. Use /circles to join one."))
         return
     if step.circle_id == 0:
         if len(allowed) > 1:
-            await _show(update, *ui.pick_circle(tr, allowed, step))
+            await show_screen(update, *ui.pick_circle(tr, allowed, step))
             return
         step = replace(step, circle_id=allowed[0].id)
     circle = next((c for c in allowed if c.id == step.circle_id), None)
@@ -159,7 +147,7 @@ async def _home(update: Update, context: PasserelleContext, tr: Translator, faci
                 every: bool) -> None:
     attention = await _attention(context, tr, facilitated, every)
     territories = await circles.territories(context.services.db)
-    await _show(update, *ui.home_screen(tr, attention, territories, every=every))
+    await show_screen(update, *ui.home_screen(tr, attention, territories, every=every))
 
 
 async def _attention(context: PasserelleContext, tr: Translator, facilitated: list[Circle],
@@ -204,10 +192,10 @@ async def _journal(update: Update, context: PasserelleContext, tr: Translator, c
 async def _send(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
     queued = await send_circle_prompts(context.services, circle, force=True)
     if queued == 0:
-        await _show(update, tr.html("Everyone in this circle has already received this week's question (or the "
+        await show_screen(update, tr.html("Everyone in this circle has already received this week's question (or the "
                                     "circle has no prompt)."))
         return
-    await _show(update, tr.nhtml("The prompt is on its way to {count} chat.", "The prompt is on its way to {count} chats.",
+    await show_screen(update, tr.nhtml("The prompt is on its way to {count} chat.", "The prompt is on its way to {count} chats.",
                                  queued))
 
 
@@ -222,7 +210,7 @@ async def _announce(update: Update, context: PasserelleContext, tr: Translator, 
     sides, whole = await _sides(context, circle, rights)
     if step.choice == UNSET:
         if whole or len(sides) > 1:
-            await _show(update, *ui.pick_side(tr, circle, sides, step, whole_circle=whole))
+            await show_screen(update, *ui.pick_side(tr, circle, sides, step, whole_circle=whole))
             return
         step = replace(step, choice=sides[0].code)
     territory = None if step.choice == WHOLE_CIRCLE else step.choice
@@ -231,7 +219,7 @@ async def _announce(update: Update, context: PasserelleContext, tr: Translator, 
         return
     draft = FacilitatorDraft(update.effective_user.id, "announce", "text", context.services.clock.now(),
                              circle.id, territory)
-    await _start_draft(update, context, tr, draft)
+    await start_draft(update, context, tr, draft)
 
 
 async def _promote(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
@@ -241,7 +229,7 @@ async def _promote(update: Update, context: PasserelleContext, tr: Translator, c
     all_sides = await circles.territories(services.db)
     if step.choice == UNSET:
         # Any side may get a co-facilitator (the other side's first one, typically): a right on the circle suffices.
-        await _show(update, *ui.pick_side(tr, circle, all_sides, step, whole_circle=whole))
+        await show_screen(update, *ui.pick_side(tr, circle, all_sides, step, whole_circle=whole))
         return
     codes = {t.code for t in all_sides}
     if step.choice not in codes and not (step.choice == WHOLE_CIRCLE and whole):
@@ -251,7 +239,7 @@ async def _promote(update: Update, context: PasserelleContext, tr: Translator, c
     people = [m for m in await circles.members_of(services.db, circle.id)
               if m.is_active and (territory is None or m.territory_code == territory)]
     if step.target == 0:
-        await _show(update, *ui.pick_member(tr, circle, people, step, N_("<b>{circle}</b>: who becomes co-facilitator?")))
+        await show_screen(update, *ui.pick_member(tr, circle, people, step, N_("<b>{circle}</b>: who becomes co-facilitator?")))
         return
     target = next((m for m in people if m.id == step.target), None)
     if target is None:
@@ -264,7 +252,7 @@ async def _promote(update: Update, context: PasserelleContext, tr: Translator, c
     side = tr.gettext("both sides") if territory is None else territory_name(tr, next(
         t for t in all_sides if t.code == territory))
     await _tell_new_facilitator(context, target, circle)
-    await _show(update, tr.html("{name} now facilitates {circle} ({side}).", name=target.display_name,
+    await show_screen(update, tr.html("{name} now facilitates {circle} ({side}).", name=target.display_name,
                                 circle=circle_name(tr, circle), side=side))
 
 
@@ -282,13 +270,13 @@ async def _demote(update: Update, context: PasserelleContext, tr: Translator, ci
     held = await facilitators.circle_rights(services.db, circle.id)
     if step.target == 0:
         if not held:
-            await _show(update, tr.html("<b>{circle}</b> has no co-facilitator named on it.",
+            await show_screen(update, tr.html("<b>{circle}</b> has no co-facilitator named on it.",
                                         circle=circle_name(tr, circle)))
             return
         choices = [ui.Choice(ui.question_label(f"{r.display_name} · {r.organisation or '—'}"),
                              Step("demote", circle.id, UNSET, r.member_id).encode()) for r in held]
         rows = ui.paged_rows(choices, step.page, lambda page: Step("demote", circle.id, page=page).encode())
-        await _show(update, tr.html("<b>{circle}</b>: whose rights end?", circle=circle_name(tr, circle)),
+        await show_screen(update, tr.html("<b>{circle}</b>: whose rights end?", circle=circle_name(tr, circle)),
                     InlineKeyboardMarkup(rows))
         return
     target = await members.get(services.db, step.target)
@@ -296,7 +284,7 @@ async def _demote(update: Update, context: PasserelleContext, tr: Translator, ci
         await answer_query(update, tr.gettext("This button is no longer valid."))
         return
     await role_menus.refresh_menu(context.bot, services, target.telegram_user_id)
-    await _show(update, tr.html("{name} no longer facilitates {circle}.", name=target.display_name,
+    await show_screen(update, tr.html("{name} no longer facilitates {circle}.", name=target.display_name,
                                 circle=circle_name(tr, circle)))
 
 
@@ -306,37 +294,37 @@ async def _relay(update: Update, context: PasserelleContext, tr: Translator, cir
         circle = replace(circle, relay_mode=step.choice)
     rows = [[button(("• " if mode == circle.relay_mode else "") + tr.gettext(RELAY_LABELS[mode]),
                     Step("relay", circle.id, mode))] for mode in RELAY_MODES]
-    await _show(update, tr.html("<b>{circle}</b>: how replies reach the other side.", circle=circle_name(tr, circle)),
+    await show_screen(update, tr.html("<b>{circle}</b>: how replies reach the other side.", circle=circle_name(tr, circle)),
                 ui.markup(rows))
 
 
 async def _bind(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
     """/bindgroup sent alone in a group: the circle, then the side (or both: a shared group), on buttons."""
     if update.effective_chat.type == "private":
-        await _show(update, tr.html("Usage, in the group: /bindgroup circle [territory|shared]"))
+        await show_screen(update, tr.html("Usage, in the group: /bindgroup circle [territory|shared]"))
         return
     territories = await circles.territories(context.services.db)
     if step.choice == UNSET:
-        await _show(update, *ui.pick_side(tr, circle, territories, step, whole_circle=True))
+        await show_screen(update, *ui.pick_side(tr, circle, territories, step, whole_circle=True))
         return
     if step.choice != WHOLE_CIRCLE and step.choice not in {t.code for t in territories}:
         await answer_query(update, tr.gettext("This button is no longer valid."))
         return
     side = "shared" if step.choice == WHOLE_CIRCLE else step.choice
-    await _show(update, await facilitation.bind_here(update, context, tr, circle, side))
+    await show_screen(update, await facilitation.bind_here(update, context, tr, circle, side))
 
 
 async def _invite(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
     """An invitation to a circle (for one side, or both), valid 30 days, without a limit of uses."""
     territories = await circles.territories(context.services.db)
     if step.choice == UNSET:
-        await _show(update, *ui.pick_side(tr, circle, territories, step, whole_circle=True))
+        await show_screen(update, *ui.pick_side(tr, circle, territories, step, whole_circle=True))
         return
     if step.choice != WHOLE_CIRCLE and step.choice not in {t.code for t in territories}:
         await answer_query(update, tr.gettext("This button is no longer valid."))
         return
     territory = None if step.choice == WHOLE_CIRCLE else step.choice
-    await _show(update, await facilitation.make_invite(context, tr, circle, territory, None, 30,
+    await show_screen(update, await facilitation.make_invite(context, tr, circle, territory, None, 30,
                                                        await member_of(context, update.effective_user)))
 
 
@@ -349,7 +337,7 @@ async def _help(update: Update, context: PasserelleContext, tr: Translator, circ
                                                    services.clock.now()):
             await answer_query(update, tr.gettext("This request was already handled."))
     requests = await facilitator_tools.open_help_requests(services.db, circle.id)
-    await _show(update, *ui.help_screen(tr, circle, requests))
+    await show_screen(update, *ui.help_screen(tr, circle, requests))
 
 
 async def _members(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
@@ -370,7 +358,7 @@ async def _questions(update: Update, context: PasserelleContext, tr: Translator,
                          Step("question", circle.id, key).encode()) for key in keys]
     rows = ui.paged_rows(choices, step.page, lambda page: Step("prompts", circle.id, page=page).encode())
     rows.append([button(tr.gettext("✍️ New question"), Step("write", circle.id))])
-    await _show(update, tr.nhtml("<b>{circle}</b>: {count} question in rotation. Tap one to read, edit or retire it.",
+    await show_screen(update, tr.nhtml("<b>{circle}</b>: {count} question in rotation. Tap one to read, edit or retire it.",
                                  "<b>{circle}</b>: {count} questions in rotation. Tap one to read, edit or retire it.",
                                  len(choices), circle=circle_name(tr, circle)), InlineKeyboardMarkup(rows))
 
@@ -400,7 +388,7 @@ async def _question(update: Update, context: PasserelleContext, tr: Translator, 
             [button(tr.gettext("◀ Questions"), Step("prompts", circle.id))]]
     if custom is not None:
         rows.insert(0, [button(tr.gettext("Edit"), Step("edit", circle.id, step.choice))])
-    await _show(update, "\n\n".join(blocks), ui.markup(rows))
+    await show_screen(update, "\n\n".join(blocks), ui.markup(rows))
 
 
 async def _retire(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
@@ -413,7 +401,7 @@ async def _retire(update: Update, context: PasserelleContext, tr: Translator, ci
         await exchanges.retire_custom_prompt(db, custom.id)
     else:
         await exchanges.retire_builtin(db, circle.id, step.choice)
-    await _show(update, tr.html("Question retired from <b>{circle}</b>: it will not be asked again.",
+    await show_screen(update, tr.html("Question retired from <b>{circle}</b>: it will not be asked again.",
                                 circle=circle_name(tr, circle)),
                 ui.markup([[button(tr.gettext("◀ Questions"), Step("prompts", circle.id))]]))
 
@@ -421,7 +409,7 @@ async def _retire(update: Update, context: PasserelleContext, tr: Translator, ci
 async def _write(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
     draft = FacilitatorDraft(update.effective_user.id, "question", question_writer.REQUIRED,
                              context.services.clock.now(), circle.id)
-    await _start_draft(update, context, tr, draft)
+    await start_draft(update, context, tr, draft)
 
 
 async def _edit(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
@@ -431,265 +419,13 @@ async def _edit(update: Update, context: PasserelleContext, tr: Translator, circ
         return
     draft = FacilitatorDraft(update.effective_user.id, "question", question_writer.REQUIRED,
                              context.services.clock.now(), circle.id, prompt_id=custom.id, texts=dict(custom.texts))
-    await _start_draft(update, context, tr, draft)
-
-
-# -- screens waiting for text -------------------------------------------------------------------------------------
-
-async def _start_draft(update: Update, context: PasserelleContext, tr: Translator, draft: FacilitatorDraft) -> None:
-    await facilitator_tools.save_draft(context.services.db, draft)
-    await _show(update, *await _ask(context, tr, draft))
-
-
-async def _ask(context: PasserelleContext, tr: Translator, draft: FacilitatorDraft) -> tuple[str, InlineKeyboardMarkup]:
-    """The screen asking for the text the draft waits for."""
-    stop = [button(tr.gettext("Cancel"), Step("wstop", draft.circle_id or 0))]
-    if draft.kind == "circle":
-        language = tr.language_name(draft.step)
-        if not question_writer.may_skip(draft.step):
-            return tr.html("Send the name of the new circle in <b>{language}</b> (required).",
-                           language=language), ui.markup([stop])
-        skip = button(tr.gettext("Skip: {language} readers get the French", language=language),
-                      Step("wskip", 0, draft.step))
-        return tr.html("Send the name of the new circle in <b>{language}</b>, or skip: readers of {language} then "
-                       "see the French name.", language=language), ui.markup([[skip], stop])
-    circle = await circles.get(context.services.db, draft.circle_id)
-    if draft.kind == "announce":
-        territories = {t.code: t for t in await circles.territories(context.services.db)}
-        side = territory_name(tr, territories[draft.territory_code]) if draft.territory_code else tr.gettext(
-            "both sides")
-        return tr.html("Write the announcement to <b>{circle}</b> ({side}) in one message. Everyone reads it as "
-                       "written; to give a language its own text, start lines with fr:, en: or ee:.",
-                       circle=circle_name(tr, circle), side=side), ui.markup([stop])
-    language = tr.language_name(draft.step)
-    lines = [tr.html("<b>{circle}</b> · new question", circle=circle_name(tr, circle)) if draft.prompt_id is None
-             else tr.html("<b>{circle}</b> · question being edited", circle=circle_name(tr, circle))]
-    if draft.step == question_writer.REQUIRED:
-        lines.append(tr.html("Send the question in <b>{language}</b> (required).", language=language))
-    else:
-        lines.append(tr.html("Send the question in <b>{language}</b>, or skip: readers of {language} then receive "
-                             "the French text.", language=language))
-    rows = []
-    current = draft.texts.get(draft.step)
-    if current:
-        lines.append(tr.html("Current text: {text}", text=current))
-        rows.append([button(tr.gettext("Keep this text"), Step("wnext", draft.circle_id, draft.step))])
-    if question_writer.may_skip(draft.step):
-        rows.append([button(tr.gettext("Skip: {language} readers get the French", language=language),
-                            Step("wskip", draft.circle_id, draft.step))])
-    return "\n\n".join(lines), ui.markup([*rows, stop])
-
-
-def _preview(tr: Translator, circle: Circle, draft: FacilitatorDraft) -> tuple[str, InlineKeyboardMarkup]:
-    blocks = [tr.html("<b>{circle}</b> · what members will receive, per language:", circle=circle_name(tr, circle))]
-    for code in question_writer.LANGUAGES:
-        text, fallback = question_writer.text_for_readers(draft.texts, code)
-        blocks.append(ui.language_block(tr, code, text, fallback=fallback))
-    rows = [[button(tr.gettext("Save"), Step("wsave", circle.id))],
-            [button(tr.gettext("Cancel"), Step("wstop", circle.id))]]
-    return "\n\n".join(blocks), ui.markup(rows)
-
-
-async def _writer_button(update: Update, context: PasserelleContext, tr: Translator, circle: Circle,
-                         step: Step) -> None:
-    """wskip / wnext / wsave / wstop: the writer's buttons, valid only for the step the draft is at."""
-    services = context.services
-    draft = await facilitator_tools.get_draft(services.db, update.effective_user.id)
-    current = draft is not None and draft.circle_id in (circle.id, None)
-    if step.action == "wstop":
-        if current:
-            await facilitator_tools.delete_draft(services.db, draft.telegram_user_id)
-        await _show(update, tr.gettext("Cancelled: nothing was saved."))
-        return
-    if not current or draft.kind != "question" or (step.action != "wsave" and draft.step != step.choice) \
-            or (step.action == "wsave" and draft.step != question_writer.PREVIEW):
-        await answer_query(update, tr.gettext("This button is no longer valid."))
-        return
-    if step.action == "wsave":
-        await _save_question(update, context, tr, circle, draft)
-        return
-    if step.action == "wskip":
-        draft.texts.pop(draft.step, None)
-    await _advance(update, context, tr, circle, draft)
-
-
-async def _advance(update: Update, context: PasserelleContext, tr: Translator, circle: Circle,
-                   draft: FacilitatorDraft) -> None:
-    draft.step, draft.updated_at = question_writer.next_step(draft.step), context.services.clock.now()
-    await facilitator_tools.save_draft(context.services.db, draft)
-    if draft.step == question_writer.PREVIEW:
-        await _show(update, *_preview(tr, circle, draft))
-    else:
-        await _show(update, *await _ask(context, tr, draft))
-
-
-async def _save_question(update: Update, context: PasserelleContext, tr: Translator, circle: Circle,
-                         draft: FacilitatorDraft) -> None:
-    services = context.services
-    member = await member_of(context, update.effective_user)
-    async with services.db.transaction() as tx:
-        await exchanges.save_custom_prompt(tx, circle_id=circle.id, texts=draft.texts,
-                                           created_by=member.id if member else None, now=services.clock.now(),
-                                           prompt_id=draft.prompt_id)
-        await facilitator_tools.delete_draft(tx, draft.telegram_user_id)
-    languages = ", ".join(tr.language_name(code) for code in question_writer.LANGUAGES if draft.texts.get(code))
-    await _show(update, tr.html("Question saved in <b>{circle}</b> ({languages}). It joins the rotation.",
-                                circle=circle_name(tr, circle), languages=languages),
-                ui.markup([[button(tr.gettext("◀ Questions"), Step("prompts", circle.id))]]))
-
-
-async def leave_on_command(update: Update, context: PasserelleContext) -> None:
-    """Any command leaves a guided screen that waits for text: the next plain message is not taken for it.
-
-    Without this, a facilitator who left a question half-written and later wrote an answer to the weekly question
-    would see it taken for the question's next language."""
-    user = update.effective_user
-    # A read first: most commands come from people with no draft, and need not wait for the database's writer.
-    if user is not None and await facilitator_tools.get_draft(context.services.db, user.id) is not None:
-        await facilitator_tools.delete_draft(context.services.db, user.id)
-
-
-async def receive_text(update: Update, context: PasserelleContext) -> None:
-    """Text a guided screen waits for (an announcement, a question, a circle's name); other text goes on."""
-    services, message, user = context.services, update.effective_message, update.effective_user
-    if not message.text or user is None:
-        return
-    draft = await facilitator_tools.get_draft(services.db, user.id)
-    if draft is None:
-        return
-    if services.clock.now() - draft.updated_at > DRAFT_WINDOW:
-        await facilitator_tools.delete_draft(services.db, user.id)
-        return
-    replied = message.reply_to_message
-    if replied is not None and await exchanges.round_for_message(services.db, message.chat_id, replied.message_id):
-        return  # an answer to the weekly question, written by a facilitator who is also a member
-    tr = translator(services, await member_of(context, user), user)
-    rights = await rights_of(services, user.id)
-    if draft.kind == "announce":
-        allowed = may_reach(rights, draft.circle_id, draft.territory_code)
-    elif draft.kind == "question":
-        allowed = may_facilitate(rights, draft.circle_id)
-    else:
-        allowed = await is_facilitator(services, user.id)
-    if not allowed:
-        await facilitator_tools.delete_draft(services.db, user.id)
-        return
-    if draft.kind == "announce":
-        await _receive_announcement(update, context, tr, draft)
-    elif draft.kind == "circle":
-        await _receive_circle_name(update, context, tr, draft)
-    else:
-        await _receive_question(update, context, tr, draft)
-    raise ApplicationHandlerStop
-
-
-async def _receive_announcement(update: Update, context: PasserelleContext, tr: Translator,
-                                draft: FacilitatorDraft) -> None:
-    services = context.services
-    texts = parse_announcement(update.effective_message.text.splitlines(), SUPPORTED_LOCALES)
-    circle = await circles.get(services.db, draft.circle_id)
-    if not texts or circle is None:
-        await update.effective_message.reply_text(tr.gettext("Please send the announcement as text."))
-        return
-    await facilitator_tools.delete_draft(services.db, draft.telegram_user_id)
-    member = await member_of(context, update.effective_user)
-    await announcements.send_preview(context, update.effective_chat.id, tr, circle, draft.territory_code, texts,
-                                     member.id if member else None)
-
-
-async def _receive_circle_name(update: Update, context: PasserelleContext, tr: Translator,
-                               draft: FacilitatorDraft) -> None:
-    """A new circle's name in the language asked (French, then English and Ewe, each skippable)."""
-    name = " ".join(update.effective_message.text.split())
-    if not name or len(name) > 80 or draft.step not in question_writer.LANGUAGES:
-        await update.effective_message.reply_text(tr.gettext("Please send a name of at most 80 characters."))
-        return
-    draft.texts[draft.step] = name
-    await _next_circle_name(update, context, tr, draft)
-
-
-async def _next_circle_name(update: Update, context: PasserelleContext, tr: Translator,
-                            draft: FacilitatorDraft) -> None:
-    services = context.services
-    draft.step, draft.updated_at = question_writer.next_step(draft.step), services.clock.now()
-    if draft.step != question_writer.PREVIEW:
-        await facilitator_tools.save_draft(services.db, draft)
-        await _show(update, *await _ask(context, tr, draft))
-        return
-    # Named by its French name; the other languages' names are shown to their readers (circle_name).
-    name = draft.texts[question_writer.REQUIRED]
-    slug = await _free_slug(services, name)
-    async with services.db.transaction() as tx:
-        await circles.create(tx, slug=slug, name=name, names=dict(draft.texts), now=services.clock.now())
-        await facilitator_tools.delete_draft(tx, draft.telegram_user_id)
-    await _show(update, tr.html("Circle <b>{name}</b> created ({slug}).",
-                                name=draft.texts.get(tr.locale) or name, slug=slug))
-
-
-async def _circle_name_button(update: Update, context: PasserelleContext, tr: Translator, step: Step) -> None:
-    """wskip / wstop while a new circle is being named."""
-    services = context.services
-    draft = await facilitator_tools.get_draft(services.db, update.effective_user.id)
-    if step.action == "wstop":
-        if draft is not None and draft.kind == "circle":
-            await facilitator_tools.delete_draft(services.db, draft.telegram_user_id)
-        await _show(update, tr.gettext("Cancelled: nothing was saved."))
-        return
-    if draft is None or draft.kind != "circle" or draft.step != step.choice \
-            or not question_writer.may_skip(draft.step):
-        await answer_query(update, tr.gettext("This button is no longer valid."))
-        return
-    await _next_circle_name(update, context, tr, draft)
-
-
-async def _free_slug(services, name: str) -> str:
-    """A short ASCII slug from a name ("Gestion de l'eau" -> "gestion-de-l-eau"), numbered when taken."""
-    import unicodedata
-
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    base = "-".join("".join(ch if ch.isalnum() else " " for ch in ascii_name).split())[:20].strip("-") or "circle"
-    base = base if len(base) > 1 else f"circle-{base}"
-    slug, number = base, 2
-    while await circles.get_by_slug(services.db, slug) is not None:
-        slug, number = f"{base}-{number}", number + 1
-    return slug
-
-
-async def _receive_question(update: Update, context: PasserelleContext, tr: Translator,
-                            draft: FacilitatorDraft) -> None:
-    services = context.services
-    circle = await circles.get(services.db, draft.circle_id)
-    if draft.step not in question_writer.LANGUAGES or circle is None:
-        await update.effective_message.reply_text(tr.gettext("Use the buttons above to save or cancel."))
-        return
-    text = question_writer.clean(update.effective_message.text)
-    if text is None:
-        await update.effective_message.reply_text(tr.html(
-            "Please send the question in one message of at most {limit} characters.",
-            limit=question_writer.MAX_LENGTH))
-        return
-    draft.texts[draft.step] = text
-    draft.updated_at = services.clock.now()
-    assessment = assess_framing(text, draft.step)
-    if not assessment.is_equipment_centred:
-        await _advance(update, context, tr, circle, draft)
-        return
-    await facilitator_tools.save_draft(services.db, draft)
-    note = [tr.html("Note: this wording speaks mostly of equipment or money; a question about how people organise "
-                    "themselves lets both sides learn more."),
-            # The nudge members get, naming the means the wording mentions (shared with the replies' screen).
-            tr.html("<i>{suggestion}</i>",
-                    suggestion=SafeHtml(suggestion_text(tr, suggest_practice_angle(assessment, circle.theme or "")))),
-            tr.html("Send another wording to replace it, or keep this one.")]
-    await update.effective_message.reply_text("\n\n".join(note), reply_markup=ui.markup([
-        [button(tr.gettext("Keep this text"), Step("wnext", circle.id, draft.step))],
-        [button(tr.gettext("Cancel"), Step("wstop", circle.id))]]))
+    await start_draft(update, context, tr, draft)
 
 
 ACTIONS = {
     "report": _report, "journal": _journal, "send": _send, "announce": _announce, "promote": _promote,
     "demote": _demote, "relay": _relay, "bind": _bind, "invite": _invite,
     "help": _help, "helped": _help, "members": _members, "prompts": _questions, "question": _question,
-    "retire": _retire, "write": _write, "edit": _edit, "wskip": _writer_button, "wnext": _writer_button,
-    "wsave": _writer_button, "wstop": _writer_button,
+    "retire": _retire, "write": _write, "edit": _edit, "wskip": writer_button, "wnext": writer_button,
+    "wsave": writer_button, "wstop": writer_button,
 }
