@@ -8,7 +8,7 @@ from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot import handlers, resources, scheduling
+from bot import handlers, resources, role_menus, scheduling
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.i18n import I18n
@@ -86,6 +86,8 @@ async def _post_init(application: Application) -> None:
     services: Services = application.bot_data.services
     await open_store(services)
     await commands.publish(application.bot, services.i18n)
+    # Facilitators' own menus (per chat): failures are logged per chat inside, never fatal.
+    await role_menus.restore_menus(application.bot, services)
     scheduling.install(application)
     logger.info("Passerelle is ready as @%s", application.bot.username)
 
