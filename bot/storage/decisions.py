@@ -218,3 +218,17 @@ async def report_facts(db: Queryable, circle_id: int, since: datetime) -> list[D
         facts.append(DecisionFact(row["proposer_territory"], {s.territory: s.voters for s in sides},
                                   {s.territory: s.members for s in sides}))
     return facts
+
+
+async def proposed_by(db: Queryable, member_id: int) -> list[Decision]:
+    """The questions a member put to their circles (for /mydata)."""
+    rows = await db.fetch_all("SELECT * FROM decisions WHERE proposer_id = ? ORDER BY id", (member_id,))
+    return [d for d in map(_decision, rows) if d]
+
+
+async def votes_of_member(db: Queryable, member_id: int) -> list[tuple[Decision, int, datetime]]:
+    """Each (decision, choice, voted_at) of a member's votes (for /mydata); choice 0 is an abstention."""
+    rows = await db.fetch_all(
+        """SELECT d.*, v.choice AS vote_choice, v.voted_at AS vote_at FROM decision_votes v
+           JOIN decisions d ON d.id = v.decision_id WHERE v.member_id = ? ORDER BY d.id""", (member_id,))
+    return [(_decision(row), row["vote_choice"], _dt(row["vote_at"])) for row in rows]

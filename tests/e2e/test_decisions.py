@@ -407,3 +407,18 @@ async def test_a_member_who_joins_during_the_vote_gets_the_ballot_at_the_next_ti
     assert (await decisions.votes(h.db, decision.id)) == {edem.id: 1}
     # Those who had it already do not get it twice.
     assert len([m for m in h.sim.sent_messages(u["ama"].id) if m.buttons() and QUESTION in (m.text or "")]) == 1
+
+
+async def test_mydata_lists_the_questions_a_member_put_and_their_votes(harness: Harness):
+    import json
+
+    h = harness
+    u = await circle_of_two_sides(h)
+    decision = await put_question(h, u["maël"])
+    await vote(h, u["ama"], decision, 2)
+    for user in (u["maël"], u["ama"]):
+        await h.command(user, "mydata")
+    maël = json.loads(h.sim.sent_messages(u["maël"].id)[-1].document_bytes)["circle_decisions"]
+    ama = json.loads(h.sim.sent_messages(u["ama"].id)[-1].document_bytes)["circle_decisions"]
+    assert [q["question"] for q in maël["questions_put"]] == [QUESTION] and maël["votes"] == []
+    assert ama["questions_put"] == [] and [(v["question"], v["choice"]) for v in ama["votes"]] == [(QUESTION, "Jeudi")]
