@@ -8,7 +8,7 @@ from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot import handlers, resources, scheduling
+from bot import handlers, resources, role_menus, scheduling
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.delivery.pace import PacedRateLimiter, PaceKeeper
@@ -76,6 +76,8 @@ async def _post_init(application: Application) -> None:
     services: Services = application.bot_data.services
     await open_store(services)
     await commands.publish(application.bot, services.i18n)
+    # Facilitators' own menus (per chat): failures are logged per chat inside, never fatal.
+    await role_menus.restore_menus(application.bot, services)
     scheduling.install(application)
     logger.info("Passerelle is ready as @%s", application.bot.username)
 

@@ -9,7 +9,8 @@ UPDATE outbox SET priority = 1
     OR dedupe_key LIKE 'closed:%' OR dedupe_key LIKE 'confirm:%' OR dedupe_key LIKE 'moved:%'
     OR dedupe_key LIKE 'cancel:%' OR dedupe_key LIKE 'ics:%' OR dedupe_key LIKE 'followup:%'
     OR dedupe_key LIKE 'held:%' OR dedupe_key LIKE 'held-decision:%' OR dedupe_key LIKE 'ask-org:%'
-    OR dedupe_key LIKE 'unclear:%' OR dedupe_key LIKE 'held-reminder:%' OR dedupe_key LIKE 'held-released:%';
+    OR dedupe_key LIKE 'unclear:%' OR dedupe_key LIKE 'held-reminder:%' OR dedupe_key LIKE 'held-released:%'
+    OR dedupe_key LIKE 'facilitates:%';
 
 -- The sender reads pending rows by priority, then age.
 CREATE INDEX outbox_pending_by_priority ON outbox (priority, id) WHERE status = 'pending';

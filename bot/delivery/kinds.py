@@ -44,6 +44,7 @@ HELD_MEMBER = Kind("held", Priority.RELAYED)
 HELD_DECISION = Kind("held-decision", Priority.RELAYED)
 HELD_REPLY_REMINDER = Kind("held-reminder", Priority.RELAYED)
 HELD_REPLY_RELEASED = Kind("held-released", Priority.RELAYED)
+NEW_FACILITATOR = Kind("facilitates", Priority.RELAYED)
 ASK_ORGANISATION = Kind("ask-org", Priority.RELAYED)
 TRANSLATION_UNCLEAR = Kind("unclear", Priority.RELAYED)
 # Fan-outs to a circle or to everyone.
@@ -51,3 +52,4 @@ WEEKLY_PROMPT = Kind("prompt", Priority.BROADCAST)
 DIGEST = Kind("digest", Priority.BROADCAST)
 ANNOUNCEMENT = Kind("announce", Priority.BROADCAST)
 PAIR_CHECK = Kind("pair-check", Priority.BROADCAST)
+DECISION = Kind("decision", Priority.BROADCAST)   # ballots, results, reminders of a circle's decision

@@ -5,19 +5,22 @@ from __future__ import annotations
 import json
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ChatAction
 
 from bot.domain.directory import Card, PracticeNote
 from bot.erasure import erase_member
 from bot.handlers import exchanges
-from bot.handlers.common import active_member, answer_query, is_facilitator, member_of, translator
+from bot import role_menus
+from bot.handlers.common import active_member, answer_query, is_facilitator, member_of, rights_of, translator
 from bot.handlers import directory as directory_handlers
 from bot.handlers.onboarding import (receive_organisation, send_circle_picker, _circles_of, _territory,
                                      profile_screen)
 from bot.services import PasserelleContext
 from bot.storage import circles, directory, members
+from bot.storage import decisions as decisions_store
 from bot.i18n import escape
 from bot.ui import screens
-from bot.ui.commands import FACILITATOR_COMMANDS, command_list
+from bot.ui.commands import CIRCLE_FACILITATOR_MENU, FACILITATOR_COMMANDS, command_list
 from bot.ui.callbacks import pack, parse
 from bot.telegram_io import edit_screen
 
@@ -75,6 +78,7 @@ async def send_my_data(update: Update, context: PasserelleContext) -> None:
     if member is None:
         await update.effective_message.reply_text(tr.gettext("Nothing is stored about you."))
         return
+    await context.bot.send_chat_action(update.effective_chat.id, ChatAction.UPLOAD_DOCUMENT)
     joined = await _circles_of(context, member)
     territory = await _territory(context, member.territory_code)
     data = {
@@ -85,11 +89,21 @@ async def send_my_data(update: Update, context: PasserelleContext) -> None:
         "joined_at": member.created_at, "circles": [c.slug for c in joined],
         "facilitator": await is_facilitator(services, member.telegram_user_id),
         "directory_card": card_data(await directory.get_card(services.db, member.id)),
+        "circle_decisions": await decisions_data(services.db, member.id),
     }
     payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     await update.effective_message.reply_document(
         InputFile(payload, filename="passerelle-my-data.json"),
         caption=tr.gettext("Everything Passerelle stores about you. /forget erases it."))
+
+
+async def decisions_data(db, member_id: int) -> dict[str, object]:
+    """The questions the member put to their circles and their votes, as /mydata shows them."""
+    proposed = [{"question": d.question, "options": list(d.options), "status": d.status,
+                 "created_at": d.created_at.isoformat()} for d in await decisions_store.proposed_by(db, member_id)]
+    votes = [{"question": d.question, "choice": d.options[choice - 1] if 0 < choice <= len(d.options) else "abstain",
+              "voted_at": voted_at.isoformat()} for d, choice, voted_at in await decisions_store.votes_of_member(db, member_id)]
+    return {"questions_put": proposed, "votes": votes}
 
 
 def card_data(card: Card) -> dict[str, object]:
@@ -129,6 +143,7 @@ async def confirm_forget(update: Update, context: PasserelleContext) -> None:
         await edit_screen(update, tr.gettext("Nothing was erased."))
         return
     await erase_member(services.db, member.id)
+    await role_menus.refresh_menu(context.bot, services, member.telegram_user_id)  # rights went with the member
     await edit_screen(update, tr.gettext(
         "Everything about you has been erased. Send /start if you want to come back one day."))
 
@@ -141,6 +156,9 @@ async def help_command(update: Update, context: PasserelleContext) -> None:
               for command in command_list(context.services.i18n, tr.locale)]
     if await is_facilitator(context.services, update.effective_user.id, member):
         lines += ["", tr.html("Facilitators: {commands}", commands=", ".join(f"/{c}" for c in FACILITATOR_COMMANDS))]
+    elif await rights_of(context.services, update.effective_user.id):  # facilitators of some circles
+        lines += ["", tr.html("Facilitators: {commands}", commands=", ".join(
+            f"/{c}" for c in FACILITATOR_COMMANDS if c in CIRCLE_FACILITATOR_MENU))]
     await update.effective_message.reply_text("\n".join(lines))
 
 
