@@ -73,6 +73,9 @@ class Database:
     async def open(cls, path: Path | str, *, busy_timeout_s: float = 5.0) -> Database:
         """Open (creating if needed) the SQLite file; raises sqlite3.Error when the path is unusable."""
         path = Path(path)
+        # aiosqlite answers a failed connect (missing folder, unreadable file) from its worker thread, which may
+        # then outlive the event loop ("RuntimeError: Event loop is closed" at exit): fail here, synchronously.
+        sqlite3.connect(path, timeout=busy_timeout_s).close()
         # isolation_level=None: we issue BEGIN/COMMIT ourselves instead of sqlite3's implicit transactions.
         connection = await aiosqlite.connect(path, timeout=busy_timeout_s, isolation_level=None)
         try:

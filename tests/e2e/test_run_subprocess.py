@@ -8,6 +8,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,7 @@ def test_run_holds_a_conversation_over_http_and_stops_cleanly_on_sigterm(live_si
         stdout, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
     assert TOKEN.split(":")[1] not in stdout + stderr
-    with sqlite3.connect(db) as connection:
+    with closing(sqlite3.connect(db)) as connection:
         step = connection.execute("SELECT onboarding_step FROM members WHERE telegram_user_id = ?", (user.id,))
         assert step.fetchone() == ("phone",)
 
@@ -73,7 +74,7 @@ def test_restart_on_the_same_database_keeps_data_and_reapplies_no_migration(live
             process.send_signal(signal.SIGINT)
             process.communicate(timeout=30)
         assert process.returncode == 0
-    with sqlite3.connect(db) as connection:
+    with closing(sqlite3.connect(db)) as connection:
         assert connection.execute("SELECT count(*) FROM members").fetchone() == (2,)
         assert connection.execute("SELECT count(*) FROM schema_migrations").fetchone() == (
             len(list((Path(__file__).parents[2] / "migrations").glob("*.sql"))),)

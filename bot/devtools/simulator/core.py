@@ -39,7 +39,8 @@ _FAKE_JPEG = b"\xff\xd8\xff\xe0simulated photo\xff\xd9"
 class _Fault:
     method: str | None  # lower-case method name, None for every method
     remaining: int
-    error: ApiError | None  # None: drop the connection
+    error: ApiError | None  # None (and no answer): drop the connection
+    answer: dict[str, Any] | None = None  # a raw 200 body sent instead of running the method
 
 
 class BotApiSimulator:
@@ -142,7 +143,10 @@ class BotApiSimulator:
             try:
                 params = decode_request(content_type, body, query)
                 fault = self._take_fault(canonical.lower())
-                if fault is not None and fault.error is None:
+                if fault is not None and fault.answer is not None and token == self._state.token:
+                    self._record(canonical, params, 200, fault.answer)
+                    return 200, fault.answer
+                if fault is not None and fault.error is None and fault.answer is None:
                     self._record(canonical, params, 0, {})
                     return None
                 if token != self._state.token:
@@ -191,6 +195,12 @@ class BotApiSimulator:
         with self._cond:
             error = ApiError(error_code, description, retry_after=retry_after)
             self._faults.append(_Fault(method.lower(), count, error))
+
+    def answer_next(self, method: str, result: Any, count: int = 1) -> None:
+        """Answer the next ``count`` calls of ``method`` with ``{"ok": true, "result": result}`` as given, without
+        running the method: an answer the client may not be able to parse (a Bot API server that differs)."""
+        with self._cond:
+            self._faults.append(_Fault(method.lower(), count, None, {"ok": True, "result": result}))
 
     def drop_connections(self, method: str, count: int = 1) -> None:
         """Close the socket without answering the next ``count`` calls of ``method``."""
