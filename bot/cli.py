@@ -145,7 +145,10 @@ def run(config: Config) -> int:
     try:
         _check_db_path(config)
         application = build_application(config, i18n=I18n.load(resources.locales_dir()))
-        _run_until_stopped(application, config)
+        try:
+            _run_until_stopped(application, config)
+        finally:
+            _release_database(application)
         fatal_stop = application.bot_data.services.fatal_stop
         if fatal_stop is not None:
             print(f"passerelle: stopped: {fatal_stop}.", file=sys.stderr)
@@ -189,6 +192,15 @@ def _run_until_stopped(application, config: Config) -> None:
                             url_path=urlsplit(config.webhook_url).path.lstrip("/"), webhook_url=config.webhook_url,
                             secret_token=secrets.token_urlsafe(32), allowed_updates=ALLOWED_UPDATES,
                             bootstrap_retries=0, close_loop=False)
+
+
+def _release_database(application) -> None:
+    # PTB skips post_shutdown when its own shutdown fails (e.g. SIGTERM while the start still waits on Telegram);
+    # the database must still be let go, or its worker thread keeps the process alive.
+    services = application.bot_data.services
+    if services._db is not None:
+        services._db.stop_now()
+        services.attach_db(None)
 
 
 def _os_subject(error: OSError, config: Config) -> str:

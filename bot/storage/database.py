@@ -97,6 +97,13 @@ class Database:
         async with self._lock:
             await self._connection.close()
 
+    def stop_now(self) -> None:
+        """Close without an event loop: the process is leaving after a start that failed half-way.
+
+        aiosqlite's worker thread is not a daemon; left running, it would keep the process alive forever.
+        """
+        self._connection.stop()
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """Hold the writer lock from BEGIN IMMEDIATE to COMMIT; roll back on any exception or cancellation."""
