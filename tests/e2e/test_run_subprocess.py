@@ -227,3 +227,23 @@ def _post(url: str, update: dict, *, secret: str) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+
+
+def test_ctrl_c_ends_the_demo_with_one_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PASSERELLE_"))}
+    # A child started from a shell in the background ignores SIGINT; Ctrl-C reaches a foreground demo.
+    process = subprocess.Popen(_passerelle("demo"), env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        transcript = ""
+        while "Passerelle:" not in transcript:  # the bot has answered someone: the scene is under way
+            line = process.stdout.readline()
+            assert line, "the demo ended before the bot answered"
+            transcript += line
+    finally:
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert stderr == "passerelle: interrupted.\n"
+    assert "Traceback" not in stdout
