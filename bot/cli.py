@@ -103,7 +103,11 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from bot.devtools.demo import run_demo
 
-        return run_demo(db_path=args.db)
+        try:
+            return run_demo(db_path=args.db)
+        except sqlite3.Error as error:
+            print(f"passerelle: {database_problem(Path(args.db or 'demo.sqlite3'), error, '--db')}", file=sys.stderr)
+            return EXIT_CONFIG
     config = Config.from_env(os.environ, require_token=False)
     try:
         if args.command == "migrate":
@@ -130,10 +134,12 @@ def dispatch(args: argparse.Namespace) -> int:
     return 0
 
 
-def database_problem(db_path: Path, error: BaseException) -> str:
+def database_problem(db_path: Path, error: BaseException, setting: str = "PASSERELLE_DB") -> str:
     """'cannot use the database X: <why>', naming a missing folder rather than SQLite's vague words."""
+    if db_path.is_dir():
+        return f"cannot use the database {db_path}: it is a folder ({setting} must name the database file)"
     if not db_path.parent.is_dir():
-        return f"cannot use the database {db_path}: the folder {db_path.parent} does not exist (check PASSERELLE_DB)"
+        return f"cannot use the database {db_path}: the folder {db_path.parent} does not exist (check {setting})"
     return f"cannot use the database {db_path}: {error}"
 
 

@@ -309,3 +309,12 @@ def test_health_reads_the_heartbeat_the_bot_writes(db_path, capsys):
     assert main(["health", "--max-age", "10"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("unhealthy: Telegram last answered the bot 2") and "limit 10 s" in err
+
+
+def test_a_database_path_that_names_a_folder_is_refused_in_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PASSERELLE_DB", str(tmp_path))
+    assert main(["migrate"]) == 3
+    err = capsys.readouterr().err
+    assert "it is a folder (PASSERELLE_DB must name the database file)" in err and err.count("\n") == 1
+    assert main(["admin", "circles", "list"]) == 2
+    assert "is not a file" in capsys.readouterr().err
