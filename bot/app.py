@@ -8,7 +8,6 @@ from functools import partial
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
-from telegram.request import HTTPXRequest
 
 from bot import command_menus, handlers, health, resources, scheduling
 from bot.clock import Clock, SystemClock
@@ -17,6 +16,7 @@ from bot.i18n import I18n
 from bot.services import BotData, PasserelleContext, Services
 from bot.storage import migrate
 from bot.storage.database import Database
+from bot.telegram_io import TracedRequest
 from bot.translation import translator_from_config
 from bot.update_order import PerChatUpdateProcessor
 
@@ -43,7 +43,7 @@ def build_application(
         .base_file_url(config.bot_file_base_url)
         .context_types(ContextTypes(context=PasserelleContext, bot_data=BotData))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .request(HTTPXRequest(connection_pool_size=16, connect_timeout=connect_timeout, read_timeout=15.0))
+        .request(TracedRequest(connection_pool_size=16, connect_timeout=connect_timeout, read_timeout=15.0))
         .get_updates_request(poll_request)
         .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates=16))
         .post_init(partial(_post_init, poll_request=poll_request))

@@ -34,6 +34,9 @@ class Config:
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8080
+    # An equipment-centred reply waits this long for its author's choice (relay as it is / rephrase), then is relayed
+    # as it is: a suggestion, never a block (PASSERELLE_HELD_REPLY_HOURS).
+    held_reply_hours: float = 12.0
 
     @property
     def bot_base_url(self) -> str:
@@ -73,7 +76,21 @@ class Config:
             webhook_url=webhook_url,
             webhook_listen=environ.get("PASSERELLE_WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
             webhook_port=parse_port(environ.get("PASSERELLE_WEBHOOK_PORT", "").strip() or "8080"),
+            held_reply_hours=parse_hours(environ.get("PASSERELLE_HELD_REPLY_HOURS", ""), default=12.0),
         )
+
+
+def parse_hours(raw: str, *, default: float) -> float:
+    """A positive number of hours (decimals allowed), or the default when unset."""
+    if not raw.strip():
+        return default
+    try:
+        hours = float(raw)
+    except ValueError:
+        hours = -1.0
+    if not 0 < hours <= 24 * 7:
+        raise ConfigError(f"PASSERELLE_HELD_REPLY_HOURS must be a number of hours between 0 and 168 (got {raw!r}).")
+    return hours
 
 
 def parse_admin_ids(raw: str) -> frozenset[int]:

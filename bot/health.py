@@ -14,11 +14,10 @@ from pathlib import Path
 
 from telegram.error import TelegramError
 from telegram.ext import Application
-from telegram.request import HTTPXRequest
-
 from bot.clock import Clock
 from bot.services import Services
 from bot.storage import heartbeat
+from bot.telegram_io import TracedRequest
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +26,8 @@ HEARTBEAT_SECONDS = 30.0
 DEFAULT_MAX_AGE = timedelta(minutes=5)
 
 
-class PollRecordingRequest(HTTPXRequest):
-    """The transport of getUpdates, remembering when a long poll last got Telegram's 200."""
+class PollRecordingRequest(TracedRequest):
+    """The transport of getUpdates (traced like every call), remembering when a long poll last got Telegram's 200."""
 
     def __init__(self, clock: Clock, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -77,4 +77,8 @@ async def verify_and_place(db: Database, member: Member, *, contact_owner: int |
             organisation=listed_organisation or member.organisation, pending_invite_code=None)
         if invite is not None and invite.circle_id is not None:
             await circles.join(tx, member.id, invite.circle_id, now)
+        if member.pending_circle_id is not None and not placement.held:
+            # The circle a join request's link named: the person asked for it before they could be verified.
+            await circles.join(tx, member.id, member.pending_circle_id, now)
+            await members.update(tx, member.id, now, pending_circle_id=None)
     return PhoneOutcome(None, phone, placement, territory)

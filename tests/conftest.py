@@ -42,3 +42,5 @@ async def harness(sim: BotApiSimulator, clock: FakeClock, facilitator: SimUser, 
     h = await start_harness(sim, tmp_path / "passerelle.sqlite3", clock, admins=frozenset({facilitator.id}))
     yield h
     await h.close()
+    if not h.refusals_expected:
+        h.assert_no_refused_call()

@@ -43,6 +43,10 @@ class Harness:
     errors: list[BaseException] = field(default_factory=list)
     # People take a few seconds between taps; advancing the clock keeps the simulator's flood control honest.
     human_pace: timedelta = timedelta(seconds=5)
+    # Telegram refusing a call the bot made is a bug the member sees (a double answer, an identical edit, a write
+    # to someone who cannot be written to), so every e2e test ends by checking there was none. Tests that make
+    # the simulator fail on purpose, or exercise a refusal, set this.
+    refusals_expected: bool = False
 
     @property
     def services(self) -> Services:
@@ -102,6 +106,14 @@ class Harness:
     async def tap(self, user: SimUser, label_part: str) -> None:
         message, data = self.button(user.id, label_part)
         await self.press(user, message, data)
+
+    def refused_calls(self) -> list[str]:
+        """Every Bot API call the simulator refused, as 'method: description'."""
+        return [f"{r.method}: {r.response.get('description')}" for r in self.sim.requests if not r.ok]
+
+    def assert_no_refused_call(self) -> None:
+        refused = self.refused_calls()
+        assert not refused, f"Telegram would have refused: {refused}"
 
     async def close(self) -> None:
         await self.app.post_shutdown(self.app)

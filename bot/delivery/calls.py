@@ -29,6 +29,7 @@ from bot.storage.database import Queryable
 from bot.storage.members import Member
 from bot.ui import calls as screens
 from bot.ui.screens import circle_name
+from bot.telegram_io import edit_message
 
 logger = logging.getLogger(__name__)
 
@@ -206,11 +207,10 @@ async def refresh_tally(services: Services, bot: Bot, proposal_id: int) -> None:
             return
         text, markup = await tally_screen(services, proposal, proposer)
         try:
-            await bot.edit_message_text(text, chat_id=proposer.telegram_user_id,
-                                        message_id=proposal.tally_message_id, reply_markup=markup)
+            await edit_message(bot, proposer.telegram_user_id, proposal.tally_message_id, text, markup)
         except (BadRequest, Forbidden) as error:
-            # "message is not modified" (nothing changed) or deleted by the member: the tally is only a view.
-            logger.info("Tally of call %s not edited: %s", proposal_id, error)
+            # Deleted by the member, or the proposer blocked the bot: the tally is only a view.
+            logger.info("Tally of call %s not edited: editMessageText: %s", proposal_id, error)
 
 
 async def tally_screen(services: Services, proposal: Proposal, proposer: Member):

@@ -59,6 +59,11 @@ def _with_files(payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _kind(message: outbox.OutboxMessage) -> str:
+    """What a row is for, from its dedupe key's first part ("relay", "prompt", "reminder"…); never a phone number."""
+    return message.dedupe_key.split(":", 1)[0] if message.dedupe_key else "unkeyed"
+
+
 def retry_after_seconds(error: RetryAfter) -> float:
     """retry_after is an int or, with PTB_TIMEDELTA=true, a timedelta."""
     value: Any = error.retry_after
@@ -147,7 +152,8 @@ class Sender:
         report.sent += 1
 
     async def _unreachable(self, message: outbox.OutboxMessage, error: str, report: DrainReport) -> None:
-        logger.info("Chat %s cannot receive messages any more: %s", message.chat_id, error)
+        logger.info("Chat %s cannot receive messages any more (%s of outbox message %s, %s): %s", message.chat_id,
+                    message.method, message.id, _kind(message), error)
         async with self.db.transaction() as tx:
             await outbox.drop_pending_for_chat(tx, message.chat_id, error)
             if message.chat_id > 0:
@@ -155,7 +161,7 @@ class Sender:
         report.dropped += 1
 
     async def _give_up(self, message: outbox.OutboxMessage, status: str, error: str, report: DrainReport) -> None:
-        logger.warning("Outbox message %s %s: %s", message.id, status, error)
+        logger.warning("Outbox message %s (%s, %s) %s: %s", message.id, message.method, _kind(message), status, error)
         await outbox.give_up(self.db, message.id, status, error)
         report.failed += 1
 

@@ -20,6 +20,23 @@ def new_code() -> str:
     return "i" + secrets.token_urlsafe(9)
 
 
+# A join request's deep link names a circle, not an invite: t.me/<bot>?start=c_<slug>. Invite codes always start
+# with "i", so the two never collide; slugs are [a-z0-9-], which deep links allow.
+CIRCLE_PAYLOAD_PREFIX = "c_"
+
+
+def circle_start_payload(slug: str) -> str:
+    """The /start payload that opens the path into a circle (joined once the person's number is verified)."""
+    return CIRCLE_PAYLOAD_PREFIX + slug
+
+
+def circle_slug_of(payload: str | None) -> str | None:
+    """The circle slug a /start payload names, or None when it is an invite code (or nothing)."""
+    if payload and payload.startswith(CIRCLE_PAYLOAD_PREFIX) and len(payload) > len(CIRCLE_PAYLOAD_PREFIX):
+        return payload[len(CIRCLE_PAYLOAD_PREFIX):]
+    return None
+
+
 def refusal_at_start(
     *, exists: bool, expires_at: datetime | None, max_uses: int | None, uses: int, now: datetime
 ) -> InviteRefusal | None:

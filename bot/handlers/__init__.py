@@ -7,11 +7,14 @@ handler (which would otherwise swallow them), and the contact handler before any
 from __future__ import annotations
 
 from telegram.ext import (
-    Application, CallbackQueryHandler, ChatJoinRequestHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters,
+    Application, CallbackQueryHandler, ChatJoinRequestHandler, ChatMemberHandler, CommandHandler, MessageHandler,
+    TypeHandler, filters,
 )
+from telegram import Update
 
 from bot.handlers import (announcements, call_actions, calls, errors, exchanges, facilitation, groups, onboarding,
                           pairs, profile, prompt_authoring, reports)
+from bot.telegram_io import begin_update
 from bot.ui.callbacks import pattern
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -20,6 +23,9 @@ MEDIA = filters.VOICE | filters.PHOTO | filters.Document.ALL | filters.AUDIO | f
 
 def register(application: Application) -> None:
     """Attach every handler of the bot."""
+    # First of all, in its own group (so it never stops the update): a fresh trace of what this update's Bot API
+    # calls answered, which the error handler reads to answer a button once and apologise only when nothing arrived.
+    application.add_handler(TypeHandler(Update, _trace_update), group=-1000)
     member_commands = {
         "start": onboarding.start,
         "circles": onboarding.choose_circles,
@@ -105,3 +111,7 @@ def register(application: Application) -> None:
     application.add_handler(ChatJoinRequestHandler(groups.handle_join_request))
     application.add_handler(ChatMemberHandler(profile.track_private_block, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_error_handler(errors.on_error)
+
+
+async def _trace_update(update: Update, context: object) -> None:
+    begin_update()

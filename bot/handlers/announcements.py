@@ -23,6 +23,7 @@ from bot.storage.circles import Circle
 from bot.ui.callbacks import pack, parse, parse_int
 from bot.ui.screens import circle_name
 from bot.ui.text import split_lines
+from bot.telegram_io import remove_buttons
 
 USAGE = "/announce circle [{territories}]\nfr: …\nen: …\nee: …"
 
@@ -86,11 +87,11 @@ async def decide(update: Update, context: PasserelleContext) -> None:
     await answer_query(update)
     if parts[0] == "no":
         await announcements.close_draft(services.db, draft.id, "cancelled", services.clock.now())
-        await update.callback_query.edit_message_reply_markup(None)
+        await remove_buttons(update)
         await update.effective_message.reply_text(tr.gettext("Cancelled: nothing was sent."))
         return
     count = await _queue(context, draft)
-    await update.callback_query.edit_message_reply_markup(None)
+    await remove_buttons(update)
     await update.effective_message.reply_text(tr.nhtml("Sent to {count} member.", "Sent to {count} members.", count))
 
 

@@ -20,6 +20,7 @@ from bot.storage.calls import Draft
 from bot.storage.members import Member
 from bot.ui import calls as screens
 from bot.ui.callbacks import parse, parse_int
+from bot.telegram_io import edit_screen, remove_buttons
 
 PRACTICE_WINDOW = timedelta(minutes=30)
 MAX_PRACTICE_LENGTH = 1000
@@ -75,7 +76,7 @@ async def _refresh_invitation(update: Update, context: PasserelleContext, member
     text, markup = screens.invitation(tr, proposal, proposer, await circles.get(services.db, proposal.circle_id),
                                       slots, mine, screens.reader_place(tr, member, territories), territories)
     try:
-        await update.callback_query.edit_message_text(text, reply_markup=markup)
+        await edit_screen(update, text, markup)
     except BadRequest:
         pass  # the pressed message is gone or unchanged; the vote itself is stored
 
@@ -114,12 +115,12 @@ async def cancel_call(update: Update, context: PasserelleContext) -> None:
         await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
         return
     if answer[1] != "y":
-        await query.edit_message_text(tr.html("The call is kept."))
+        await edit_screen(update, tr.html("The call is kept."))
         return
     if await call_delivery.cancel_call(services, proposal.id, member.id) is None:
-        await query.edit_message_text(tr.html("This call is already over or cancelled."))
+        await edit_screen(update, tr.html("This call is already over or cancelled."))
         return
-    await query.edit_message_text(tr.html("The call <b>{topic}</b> is cancelled; everyone invited is told.",
+    await edit_screen(update, tr.html("The call <b>{topic}</b> is cancelled; everyone invited is told.",
                                           topic=proposal.topic))
     await call_delivery.refresh_tally(services, context.bot, proposal.id)
 
@@ -148,9 +149,9 @@ async def finish_move(update: Update, context: PasserelleContext, member: Member
     await calls.delete_draft(services.db, member.id)
     if proposal is None or proposal.proposer_id != member.id or \
             await call_delivery.move_call(services, proposal.id, draft.slots[0]) is None:
-        await query.edit_message_text(tr.html("This call can no longer be moved."))
+        await edit_screen(update, tr.html("This call can no longer be moved."))
         return
-    await query.edit_message_text(tr.html("The call <b>{topic}</b> has moved; everyone gets the new time and "
+    await edit_screen(update, tr.html("The call <b>{topic}</b> has moved; everyone gets the new time and "
                                           "calendar file.", topic=proposal.topic))
 
 
@@ -177,13 +178,14 @@ async def answer_followup(update: Update, context: PasserelleContext) -> None:
     proposal_id = parse_int(parts[0]) if parts else None
     followup = (await calls.get_followup(services.db, proposal_id, member.id)
                 if member is not None and proposal_id is not None and parts[1] in ("y", "n") else None)
-    if followup is None:
+    # Answered already (a second tap, or the other button after the first): the question was asked once.
+    if followup is None or followup.took_place is not None:
         await answer_query(update, tr.gettext("This button is no longer valid."))
         return
     await answer_query(update)
     now = services.clock.now()
     await calls.answer_took_place(services.db, followup.id, parts[1] == "y", now)
-    await query.edit_message_reply_markup(reply_markup=None)
+    await remove_buttons(update)
     if parts[1] != "y":
         await context.bot.send_message(update.effective_chat.id, tr.html("Thank you, noted. Maybe next time!"))
         return

@@ -43,6 +43,7 @@ from bot.storage.calls import Draft
 from bot.storage.members import Member
 from bot.ui import calls as screens
 from bot.ui.callbacks import parse, parse_int
+from bot.telegram_io import edit_screen
 
 # A typed message counts as the answer to a step only this soon after the draft last moved: a draft left
 # half-way must not swallow the member's later messages (replies to the weekly prompt, for instance).
@@ -88,7 +89,7 @@ async def propose_step(update: Update, context: PasserelleContext) -> None:
     if head == "x":
         await calls.delete_draft(services.db, member.id)
         await answer_query(update)
-        await query.edit_message_text(tr.html("No call proposed."))
+        await edit_screen(update, tr.html("No call proposed."))
         return
     if head == "g":
         await _start_for_pair(update, context, member, args)
@@ -110,7 +111,7 @@ async def propose_step(update: Update, context: PasserelleContext) -> None:
         draft.updated_at = services.clock.now()
         await calls.save_draft(services.db, draft)
         text, markup = await _screen(services, tr, member, draft, note=note)
-    await query.edit_message_text(text, reply_markup=markup)
+    await edit_screen(update, text, markup)
 
 
 async def _apply(services: Services, tr: Translator, member: Member, draft: Draft, head: str,
@@ -239,7 +240,7 @@ async def _finish(update: Update, context: PasserelleContext, member: Member, dr
         await calls.save_draft(services.db, draft)
         text, markup = await _screen(services, tr, member, draft,
                                      note=tr.html("⚠️ Some slots are now too close or past and were removed."))
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_screen(update, text, markup)
         return
     if draft.reschedule_of is not None:
         await call_actions.finish_move(update, context, member, draft)
@@ -247,7 +248,7 @@ async def _finish(update: Update, context: PasserelleContext, member: Member, dr
     invitees = {p.id for p in await _peers(services, member, draft.circle_id)} & set(draft.invitee_ids)
     if not invitees:
         await calls.delete_draft(services.db, member.id)
-        await query.edit_message_text(tr.html("Nobody you chose is in the circle any more: no call proposed."))
+        await edit_screen(update, tr.html("Nobody you chose is in the circle any more: no call proposed."))
         return
     async with services.db.transaction() as tx:
         proposal_id = await calls.create_proposal(
@@ -256,7 +257,7 @@ async def _finish(update: Update, context: PasserelleContext, member: Member, dr
             slots=draft.slots, invitee_ids=sorted(invitees), now=now)
         await calls.delete_draft(tx, member.id)
         await call_delivery.enqueue_invitations(tx, services, proposal_id, now)
-    await query.edit_message_text(tr.nhtml("Proposal sent to {count} person. Their votes appear below.",
+    await edit_screen(update, tr.nhtml("Proposal sent to {count} person. Their votes appear below.",
                                            "Proposal sent to {count} people. Their votes appear below.",
                                            len(invitees)))
     proposal = await calls.get_proposal(services.db, proposal_id)
@@ -288,7 +289,7 @@ async def _show(update: Update, context: PasserelleContext, member: Member, draf
     text, markup = await _screen(services, tr, member, draft)
     if edit and update.callback_query is not None:
         try:
-            await update.callback_query.edit_message_text(text, reply_markup=markup)
+            await edit_screen(update, text, markup)
             return
         except BadRequest:
             pass

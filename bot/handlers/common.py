@@ -9,6 +9,7 @@ from bot.i18n import Translator, normalise_locale
 from bot.services import PasserelleContext, Services
 from bot.storage import facilitators, members
 from bot.storage.members import Member
+from bot.telegram_io import answer_once
 
 
 async def member_of(context: PasserelleContext, user: User | None) -> Member | None:
@@ -47,9 +48,8 @@ async def can_facilitate(services: Services, user_id: int, circle_id: int, terri
 
 
 async def answer_query(update: Update, text: str | None = None, *, alert: bool = False) -> None:
-    """Every button press gets an answer, or the member's app shows a spinner."""
-    if update.callback_query is not None:
-        await update.callback_query.answer(text=text[:200] if text else None, show_alert=alert)
+    """Every button press gets an answer, or the member's app shows a spinner; exactly one (bot.telegram_io)."""
+    await answer_once(update, text, alert=alert)
 
 
 async def active_member(update: Update, context: PasserelleContext) -> tuple[Member | None, Translator]:

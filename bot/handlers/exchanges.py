@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from telegram import Message, Update
-from telegram.error import TelegramError
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.delivery import relay
+from bot.delivery import held_replies
 from bot.delivery.prompts import prompt_text
 from bot.domain.framing import assess_framing, suggest_practice_angle
 from bot.handlers.common import active_member, answer_query, member_of, translator
@@ -19,6 +21,9 @@ from bot.storage.members import Member
 from bot.ui import exchanges as ui
 from bot.ui import screens
 from bot.ui.callbacks import parse, parse_int
+from bot.telegram_io import remove_buttons
+
+logger = logging.getLogger(__name__)
 
 REPLY_WINDOW = timedelta(days=7)  # a message that quotes nothing answers the newest prompt of the past week
 PAUSE_FOREVER = "9999-12-31T00:00:00+00:00"
@@ -54,24 +59,43 @@ async def receive_reply(update: Update, context: PasserelleContext, member: Memb
         services.db, round_id=round_.id, member_id=member.id, territory_code=member.territory_code, kind=kind,
         text=text, language=member.locale, source_chat_id=message.chat_id, source_message_id=message.message_id,
         status="held" if flagged else "pending", now=now)
-    if flagged:
-        suggestion, markup = ui.framing_suggestion(tr, suggest_practice_angle(assessment, circle.theme or ""), reply_id)
-        await message.reply_text(suggestion, reply_markup=markup)
+    if flagged and await _suggest_privately(update, context, member, reply_id,
+                                            suggest_practice_angle(assessment, circle.theme or "")):
         return
+    if flagged:  # the author cannot be written to in private: the reply goes on as it is, never blocked
+        await exchanges.set_reply_status(services.db, reply_id, "pending")
     await _dispatch(update, context, member, await exchanges.get_reply(services.db, reply_id), circle)
+
+
+async def _suggest_privately(update: Update, context: PasserelleContext, member: Member, reply_id: int,
+                             suggestion: str) -> bool:
+    """The framing suggestion reaches the author alone: in a group, the other side must not see the correction."""
+    tr = translator(context.services, member)
+    message = update.effective_message
+    if message.chat.type == ChatType.PRIVATE:
+        text, markup = ui.framing_suggestion(tr, suggestion, reply_id)
+        await message.reply_text(text, reply_markup=markup)
+        return True
+    text, markup = ui.framing_suggestion(tr, suggestion, reply_id, in_group=message.chat.title or "")
+    try:
+        await context.bot.send_message(member.telegram_user_id, text, reply_markup=markup)
+    except (Forbidden, BadRequest) as error:  # blocked the bot, or never opened a private chat with it
+        logger.info("Framing suggestion not sent in private (sendMessage: %s); the reply is relayed as it is", error)
+        return False
+    return True
 
 
 async def _dispatch(update: Update, context: PasserelleContext, member: Member, reply: Reply,
                     circle: Circle | None = None) -> None:
     services = context.services
     tr = translator(services, member)
-    if circle is None:
-        circle = await circles.get(services.db, (await exchanges.get_round(services.db, reply.round_id)).circle_id)
-    if relay.relays_immediately(circle, await circles.count_members(services.db, circle.id)):
-        count = await relay.relay_now(services, reply, circle)
+    count = await held_replies.pass_on(services, reply)
+    if count is not None:
         text = tr.nhtml("Thank you! Your answer is on its way to {count} place across the border.",
                         "Thank you! Your answer is on its way to {count} places across the border.", count)
     else:
+        if circle is None:
+            circle = await circles.get(services.db, (await exchanges.get_round(services.db, reply.round_id)).circle_id)
         text = tr.html("Thank you! Your answer will reach the other side in the next digest of {circle}.",
                        circle=screens.circle_name(tr, circle))
     await context.bot.send_message(update.effective_chat.id, text)
@@ -90,7 +114,7 @@ async def decide_framing(update: Update, context: PasserelleContext) -> None:
         await answer_query(update, tr.gettext("This button is no longer valid."))
         return
     await answer_query(update)
-    await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    await remove_buttons(update)
     if parts[0] == "redo":
         await exchanges.delete_reply(services.db, reply.id)
         await update.effective_message.reply_text(tr.gettext("Fine: send your new answer when you are ready."))
@@ -170,6 +194,10 @@ async def _reply_visible_to(context: PasserelleContext, member: Member | None, d
         return None
     reply = await exchanges.get_reply(context.services.db, reply_id)
     if reply is None:
+        return None
+    if reply.status != "relayed":
+        # Held for its author's choice, or waiting for a digest: the reply is its author's alone until it crosses
+        # the border, whatever data a client sends (reply ids are sequential, so easy to guess).
         return None
     round_ = await exchanges.get_round(context.services.db, reply.round_id)
     return reply if await circles.is_member(context.services.db, member.id, round_.circle_id) else None

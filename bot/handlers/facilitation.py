@@ -22,6 +22,7 @@ from bot.storage.circles import Territory
 from bot.storage.members import Member
 from bot.ui import screens
 from bot.ui.callbacks import pack, parse, parse_int
+from bot.telegram_io import edit_screen
 
 MAX_INVITE_DAYS = 3650
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,23}$")
@@ -203,7 +204,7 @@ async def decide_held(update: Update, context: PasserelleContext) -> None:
                          payload={"text": note, "parse_mode": "HTML"}, now=now,
                          dedupe_key=f"held-decision:{target.id}")
     await answer_query(update)
-    await update.callback_query.edit_message_text(verdict)
+    await edit_screen(update, verdict)
     if approve:
         await _continue_onboarding_of(context, target.id)
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import ChatJoinRequest, Update
 from telegram.error import TelegramError
 from telegram.helpers import create_deep_linked_url
 
+from bot.domain.invites import circle_start_payload
 from bot.handlers.common import translator
 from bot.services import PasserelleContext
 from bot.storage import circles, members
+from bot.storage.members import Member
+from bot.ui.screens import circle_name
 
 logger = logging.getLogger(__name__)
 
@@ -28,21 +31,39 @@ async def handle_join_request(update: Update, context: PasserelleContext) -> Non
         [await circles.is_member(services.db, member.id, g.circle_id) for g in groups])
     if personal is not None and (member is None or personal[0] != member.id):
         allowed = False  # someone else's personal link
-    try:
-        if allowed:
+    if allowed:
+        try:
             await request.approve()
-            if link:
-                await circles.mark_group_link_used(services.db, link, services.clock.now())
+        except TelegramError as error:
+            logger.warning("Join request in %s not approved: approveChatJoinRequest: %s", request.chat.id, error)
             return
+        if link:
+            await circles.mark_group_link_used(services.db, link, services.clock.now())
+        return
+    # Telegram lets the bot write to a requester through user_chat_id only while the request is pending: tell them
+    # the way in first, then decline.
+    await _tell_the_way_in(context, request, member, groups[0].circle_id)
+    try:
         await request.decline()
     except TelegramError as error:
-        logger.warning("Join request in %s not handled: %s", request.chat.id, error)
-        return
+        logger.warning("Join request in %s not declined: declineChatJoinRequest: %s", request.chat.id, error)
+
+
+async def _tell_the_way_in(context: PasserelleContext, request: ChatJoinRequest, member: Member | None,
+                           circle_id: int) -> None:
+    services = context.services
     tr = translator(services, member, request.from_user)
+    circle = await circles.get(services.db, circle_id)
+    if circle is None:
+        return
+    link = create_deep_linked_url(context.bot.username, circle_start_payload(circle.slug))
+    if member is not None and member.is_active:
+        text = tr.html("This group is for the members of {circle}. Join the circle first with this link, then "
+                       "I will send you your own way into the group: {link}", circle=circle_name(tr, circle), link=link)
+    else:
+        text = tr.html("To join this group, first verify your number with me; you will then be in {circle} and get "
+                       "your own way into the group: {link}", circle=circle_name(tr, circle), link=link)
     try:
-        # Telegram lets the bot write to a requester for 5 minutes through user_chat_id.
-        await context.bot.send_message(request.user_chat_id, tr.html(
-            "To join this group, first verify your number with me and choose its circle: {link}",
-            link=create_deep_linked_url(context.bot.username, "join")))
-    except TelegramError:
-        pass
+        await context.bot.send_message(request.user_chat_id, text)
+    except TelegramError as error:
+        logger.info("Could not tell a declined requester the way in: sendMessage: %s", error)

@@ -18,6 +18,7 @@ from bot.storage import circles, invites, members, outbox
 from bot.storage.members import Member
 from bot.ui import screens
 from bot.ui.callbacks import parse, parse_int
+from bot.telegram_io import edit_screen, remove_buttons
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +29,18 @@ def N_(message: str) -> str:
 
 
 async def start(update: Update, context: PasserelleContext) -> None:
-    """/start [invite code]: greet, explain, ask consent; an invalid invite is refused and nothing is stored."""
+    """/start [invite code | c_<circle>]: greet, explain, ask consent; an invalid link is refused, nothing stored."""
     user, services = update.effective_user, context.services
     member = await member_of(context, user)
     tr = translator(services, member, user)
     code = context.args[0] if context.args else None
+    circle = None
+    if (slug := invite_rules.circle_slug_of(code)) is not None:
+        # The link sent to someone whose request to join a circle's group was declined: the way into that circle.
+        circle, code = next((c for c in await circles.list_open(services.db) if c.slug == slug), None), None
+        if circle is None:
+            await update.effective_message.reply_text(screens.invite_refusal(tr, invite_rules.InviteRefusal.UNKNOWN))
+            return
     if code is not None:
         invite = await invites.get(services.db, code)
         refusal = invite_rules.refusal_at_start(
@@ -52,8 +60,12 @@ async def start(update: Update, context: PasserelleContext) -> None:
     elif code is not None and not member.is_active:
         await members.update(services.db, member.id, now, pending_invite_code=code)
     elif member.is_active:
+        if circle is not None:
+            await circles.join(services.db, member.id, circle.id, now)
         await _welcome_back(update, context, member, code)
         return
+    if circle is not None:
+        await members.update(services.db, member.id, now, pending_circle_id=circle.id)
     if member.status == "held":
         await update.effective_message.reply_text(tr.html("A facilitator is still reviewing your number. "
                                                           "You will get a message here."))
@@ -97,7 +109,7 @@ async def choose_language(update: Update, context: PasserelleContext) -> None:
     else:
         territory = await _territory(context, member.territory_code)
         text, markup = screens.profile(tr, member, territory, await _circles_of(context, member))
-    await update.callback_query.edit_message_text(text, reply_markup=markup)
+    await edit_screen(update, text, markup)
 
 
 async def consent(update: Update, context: PasserelleContext) -> None:
@@ -110,7 +122,7 @@ async def consent(update: Update, context: PasserelleContext) -> None:
         await answer_query(update, tr.gettext("This button is no longer valid."))
         return
     await answer_query(update)
-    await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    await remove_buttons(update)
     if parts[0] != "yes":
         await members.forget(services.db, member)
         await update.effective_message.reply_text(tr.html(
@@ -215,7 +227,7 @@ async def choose_kind(update: Update, context: PasserelleContext) -> None:
         changes["onboarding_step"] = "circles"
     await members.update(services.db, member.id, services.clock.now(), **changes)
     await answer_query(update, tr.gettext(ORGANISATION_KINDS[parts[0]]))
-    await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    await remove_buttons(update)
     member = await members.get(services.db, member.id)
     if onboarding:
         await ask_next_profile_step(update, context, member)
@@ -261,7 +273,7 @@ async def toggle_circle(update: Update, context: PasserelleContext) -> None:
             await answer_query(update, tr.gettext("You joined {circle}.", circle=screens.circle_name(tr, circle)))
         chosen = await circles.circle_ids_of(services.db, member.id)
         text, markup = screens.circle_picker(tr, await circles.list_open(services.db), chosen, onboarding=onboarding)
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_screen(update, text, markup)
         return
     joined = await _circles_of(context, member)
     if onboarding and not joined:
@@ -270,7 +282,7 @@ async def toggle_circle(update: Update, context: PasserelleContext) -> None:
     await answer_query(update)
     if onboarding:
         await members.update(services.db, member.id, services.clock.now(), onboarding_step="done")
-    await query.edit_message_reply_markup(reply_markup=None)
+    await remove_buttons(update)
     await update.effective_message.reply_text(screens.joined_summary(tr, joined))
     await send_group_links(update, context, member)
 

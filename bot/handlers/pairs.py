@@ -9,6 +9,7 @@ from bot.services import PasserelleContext
 from bot.storage import calls
 from bot.ui import calls as screens
 from bot.ui.callbacks import parse, parse_int
+from bot.telegram_io import edit_screen, remove_buttons
 
 
 async def show_pairing(update: Update, context: PasserelleContext) -> None:
@@ -33,7 +34,7 @@ async def toggle_pairing(update: Update, context: PasserelleContext) -> None:
     await calls.set_paused(services.db, member.id, paused, services.clock.now())
     await answer_query(update, tr.gettext("Peer pairs paused.") if paused else tr.gettext("Peer pairs resumed."))
     text, markup = screens.pairing_status(tr, paused)
-    await update.callback_query.edit_message_text(text, reply_markup=markup)
+    await edit_screen(update, text, markup)
 
 
 async def answer_met(update: Update, context: PasserelleContext) -> None:
@@ -48,4 +49,4 @@ async def answer_met(update: Update, context: PasserelleContext) -> None:
         await answer_query(update, tr.gettext("This button is no longer valid."))
         return
     await answer_query(update, tr.gettext("Thank you!"))
-    await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    await remove_buttons(update)

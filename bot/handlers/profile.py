@@ -15,6 +15,7 @@ from bot.i18n import escape
 from bot.ui import screens
 from bot.ui.commands import FACILITATOR_COMMANDS, command_list
 from bot.ui.callbacks import pack, parse
+from bot.telegram_io import edit_screen
 
 # Zones a member may pick: the territories' own, plus the one phonenumbers gave for their number.
 async def _zone_choices(context: PasserelleContext, member) -> list[str]:
@@ -60,7 +61,7 @@ async def edit_profile(update: Update, context: PasserelleContext) -> None:
     elif zone_pick and zone_pick[0].isdigit() and int(zone_pick[0]) < len(zones):
         zone = zones[int(zone_pick[0])]
         await members.update(services.db, member.id, services.clock.now(), time_zone=zone)
-        await query.edit_message_text(tr.html("Time zone: {zone}", zone=tr.zone_name(zone)))
+        await edit_screen(update, tr.html("Time zone: {zone}", zone=tr.zone_name(zone)))
 
 
 async def send_my_data(update: Update, context: PasserelleContext) -> None:
@@ -113,10 +114,10 @@ async def confirm_forget(update: Update, context: PasserelleContext) -> None:
         return
     await answer_query(update)
     if parts[0] != "yes":
-        await update.callback_query.edit_message_text(tr.gettext("Nothing was erased."))
+        await edit_screen(update, tr.gettext("Nothing was erased."))
         return
     await members.forget(services.db, member)
-    await update.callback_query.edit_message_text(tr.gettext(
+    await edit_screen(update, tr.gettext(
         "Everything about you has been erased. Send /start if you want to come back one day."))
 
 

@@ -19,6 +19,7 @@ from bot.i18n import Translator
 from bot.services import PasserelleContext, Services
 from bot.storage import circles, facilitators, journal, reports
 from bot.storage.circles import Circle
+from bot.telegram_io import optional_part
 from bot.ui import chart
 from bot.ui import journal as journal_ui
 from bot.ui import report as report_ui
@@ -80,11 +81,15 @@ async def send_report(update: Update, context: PasserelleContext) -> None:
     for chunk in split_lines(lines):
         await update.effective_message.reply_text(chunk)
     names = {t.code: territory_name(tr, t) for t in territories}
-    # Drawing takes a few tens of milliseconds of CPU: keep the event loop free for other members meanwhile.
-    png = await asyncio.to_thread(chart.render_png, report, circle_name(tr, circle), names,
-                                  [report_ui.week_label(w.week_key) for w in report.weeks], tr.gettext("opened"))
-    await update.effective_message.reply_photo(InputFile(png, filename=f"report-{circle.slug}.png"),
-                                               caption=tr.html("Replies per week; the dot shows who opened."))
+    # The text is the report; the chart only illustrates it: if drawing or uploading fails, the member is told
+    # that the chart failed, not that "something went wrong" with a report they already have.
+    async with optional_part(context.bot, update.effective_chat.id, "report chart",
+                             tr.gettext("The chart could not be drawn this time; the report above is complete.")):
+        # Drawing takes a few tens of milliseconds of CPU: keep the event loop free for other members meanwhile.
+        png = await asyncio.to_thread(chart.render_png, report, circle_name(tr, circle), names,
+                                      [report_ui.week_label(w.week_key) for w in report.weeks], tr.gettext("opened"))
+        await update.effective_message.reply_photo(InputFile(png, filename=f"report-{circle.slug}.png"),
+                                                   caption=tr.html("Replies per week; the dot shows who opened."))
 
 
 async def send_journal(update: Update, context: PasserelleContext) -> None:

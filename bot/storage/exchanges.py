@@ -231,3 +231,26 @@ async def forget_relays(db: Queryable, member_id: int) -> None:
     """Before a member is erased: the relayed copies of their replies queued to others carry their name."""
     for row in await db.fetch_all("SELECT id FROM replies WHERE member_id = ?", (member_id,)):
         await db.execute("DELETE FROM outbox WHERE dedupe_key LIKE ?", (f"relay:{row['id']}:%",))
+
+
+async def held_replies_written_before(db: Queryable, before: datetime, *, unreminded_only: bool = False) -> list[Reply]:
+    """Replies still waiting for their author's choice (relay as it is / rephrase), written before a moment."""
+    condition = " AND reminded_at IS NULL" if unreminded_only else ""
+    rows = await db.fetch_all(
+        f"SELECT * FROM replies WHERE status = 'held' AND created_at < ?{condition} ORDER BY created_at, id",
+        (before.isoformat(),))
+    return [r for r in map(_reply, rows) if r]
+
+
+async def mark_reminded(db: Queryable, reply_id: int, now: datetime) -> bool:
+    """Record the one reminder of a held reply; False when it was no longer held or already reminded."""
+    changed = await db.execute(
+        "UPDATE replies SET reminded_at = ? WHERE id = ? AND status = 'held' AND reminded_at IS NULL",
+        (now.isoformat(), reply_id))
+    return changed == 1
+
+
+async def release_held(db: Queryable, reply_id: int) -> bool:
+    """A held reply becomes pending (to relay); False when its author decided meanwhile."""
+    changed = await db.execute("UPDATE replies SET status = 'pending' WHERE id = ? AND status = 'held'", (reply_id,))
+    return changed == 1

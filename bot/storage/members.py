@@ -29,6 +29,7 @@ class Member:
     reachable: bool
     created_at: str
     paused_until: str | None = None
+    pending_circle_id: int | None = None  # a circle named by a join request's deep link, joined once verified
 
     @property
     def display_name(self) -> str:
@@ -52,6 +53,7 @@ def _member(row) -> Member | None:
         onboarding_step=row["onboarding_step"], pending_invite_code=row["pending_invite_code"],
         consent_at=row["consent_at"], organisation=row["organisation"], organisation_kind=row["organisation_kind"],
         reachable=bool(row["reachable"]), created_at=row["created_at"], paused_until=row["paused_until"],
+        pending_circle_id=row["pending_circle_id"],
     )
 
 
@@ -87,7 +89,7 @@ async def create(
 # Columns a caller may change through update(); anything else is a programming error.
 UPDATABLE = frozenset({
     "first_name", "last_name", "locale", "locale_source", "time_zone", "phone_e164", "phone_region", "territory_code", "status",
-    "onboarding_step", "pending_invite_code", "consent_at", "organisation", "organisation_kind", "reachable",
+    "onboarding_step", "pending_invite_code", "pending_circle_id", "consent_at", "organisation", "organisation_kind", "reachable",
     "paused_until",
 })
 

@@ -18,11 +18,12 @@ class OutboxMessage:
     method: str
     payload: dict[str, Any]
     attempts: int
+    dedupe_key: str | None = None
 
 
 def _row(row) -> OutboxMessage:
     return OutboxMessage(row["id"], row["chat_id"], row["member_id"], row["method"], json.loads(row["payload"]),
-                         row["attempts"])
+                         row["attempts"], row["dedupe_key"])
 
 
 async def enqueue(

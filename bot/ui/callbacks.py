@@ -7,6 +7,8 @@ re-check every permission against the database.
 from __future__ import annotations
 
 import re
+from dataclasses import fields
+from typing import ClassVar, Self, get_type_hints
 
 MAX_BYTES = 64
 _PART = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
@@ -41,3 +43,47 @@ def parse_int(value: str) -> int | None:
 def pattern(prefix: str) -> str:
     """The regex a CallbackQueryHandler uses to route this prefix."""
     return rf"^{re.escape(prefix)}(:|$)"
+
+
+class ButtonData:
+    """Typed callback data: subclass as a frozen dataclass with a `PREFIX` and int/str fields, in order.
+
+        @dataclass(frozen=True)
+        class PickMember(ButtonData):
+            PREFIX: ClassVar[str] = "pm"
+            circle_id: int
+            page: int
+
+        PickMember(3, 0).encode() == "pm:3:0";  PickMember.decode("pm:3:0") == PickMember(3, 0)
+
+    decode() returns None for anything malformed (wrong prefix, arity, a non-number where an int is expected):
+    a client may send any data. It says nothing of permissions: handlers still check that the presser may see and
+    act on what the data names.
+    """
+
+    PREFIX: ClassVar[str]
+
+    def encode(self) -> str:
+        return pack(self.PREFIX, *(getattr(self, f.name) for f in fields(self)))  # type: ignore[arg-type]
+
+    @classmethod
+    def decode(cls, data: str | None) -> Self | None:
+        names = fields(cls)  # type: ignore[arg-type]
+        parts = parse(data, cls.PREFIX, len(names))
+        if parts is None:
+            return None
+        values: list[object] = []
+        hints = get_type_hints(cls)
+        for field_, raw in zip(names, parts):
+            if hints[field_.name] is int:
+                number = parse_int(raw)
+                if number is None:
+                    return None
+                values.append(number)
+            else:
+                values.append(raw)
+        return cls(*values)
+
+    @classmethod
+    def pattern(cls) -> str:
+        return pattern(cls.PREFIX)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from babel import Locale
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -135,11 +136,30 @@ def _kind_label(tr: Translator, kind: str) -> str:
     return labels.get(kind, kind)
 
 
-def framing_suggestion(tr: Translator, suggestion: str, reply_id: int) -> tuple[str, InlineKeyboardMarkup]:
-    """A gentle, private nudge towards practices; never blocks the reply."""
-    text = "\n\n".join((tr.html("Before I pass on your answer, a suggestion:"), escape(tr.prompt(suggestion))))
-    markup = InlineKeyboardMarkup([[
+def framing_suggestion(tr: Translator, suggestion: str, reply_id: int, *,
+                       in_group: str | None = None) -> tuple[str, InlineKeyboardMarkup]:
+    """A gentle, private nudge towards practices; never blocks the reply.
+
+    `in_group` names the group the reply was written in: the suggestion comes in private, so it says which answer.
+    """
+    intro = (tr.html("Before I pass on your answer in the group {group}, a suggestion:", group=in_group)
+             if in_group else tr.html("Before I pass on your answer, a suggestion:"))
+    text = "\n\n".join((intro, escape(tr.prompt(suggestion))))
+    return text, _framing_buttons(tr, reply_id)
+
+
+def held_reply_reminder(tr: Translator, suggestion: str, reply_id: int, deadline: datetime,
+                        zone: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The one reminder of a held reply: the choice again, and when it will be passed on without one."""
+    text = "\n\n".join((
+        tr.html("Your answer to this week's question is still waiting for your choice. Without one, it will be "
+                "passed on as it is on {date} at {time}.", date=tr.date(deadline, zone), time=tr.time(deadline, zone)),
+        escape(tr.prompt(suggestion))))
+    return text, _framing_buttons(tr, reply_id)
+
+
+def _framing_buttons(tr: Translator, reply_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
         InlineKeyboardButton(tr.gettext("Relay it as it is"), callback_data=pack("rf", "send", reply_id)),
         InlineKeyboardButton(tr.gettext("I'll rephrase"), callback_data=pack("rf", "redo", reply_id)),
     ]])
-    return text, markup

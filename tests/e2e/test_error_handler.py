@@ -101,3 +101,70 @@ def test_the_formatter_redacts_the_token_and_phones_in_exception_texts():
     line = formatter.format(record)
     assert "+33612345678" not in line and "+22890123456" not in line and TOKEN not in line
     assert "<token>" in line and line.count("<phone>") >= 2
+
+
+async def test_a_chart_that_cannot_be_sent_is_reported_as_the_chart_not_as_a_failure(harness: Harness, caplog):
+    h = harness
+    h.refusals_expected = True  # the photo upload is made to fail
+    maël = h.sim.add_user("Maël", language_code="fr")
+    await join(h, maël, "+33612345678", "Coop", slug="food")
+    h.sim.fail_next("sendPhoto", error_code=500, description="Internal Server Error")
+    with caplog.at_level(logging.WARNING):
+        await h.command(maël, "report")
+    texts = h.texts(maël.id)
+    assert any("Alimentation durable" in t for t in texts[-3:])  # the report text arrived
+    assert texts[-1] == "Le graphique n'a pas pu être dessiné cette fois ; le rapport ci-dessus est complet."
+    assert not any("un problème est survenu" in t for t in texts)
+    log = _formatted(caplog)
+    assert "report chart" in log and "sendPhoto" in log
+
+
+async def test_a_failure_after_the_answer_was_delivered_gets_no_apology(harness: Harness, caplog):
+    """A TypeError while reading the answer of a message that did arrive: log it, do not apologise."""
+    h = harness
+    maël = h.sim.add_user("Maël", language_code="fr")
+    await join(h, maël, "+33612345678", "Coop", slug="food")
+    h.sim.answer_malformed("sendMessage", result=["not", "a", "message"])
+    before = len(h.texts(maël.id))
+    with caplog.at_level(logging.ERROR):
+        h.sim.send_command(maël.id, "help")
+        for payload in h.sim.take_updates():
+            await h.app.process_update(Update.de_json(payload, h.app.bot))
+    assert len(h.errors) == 1
+    h.errors.clear()
+    assert len(h.texts(maël.id)) == before + 1  # the help itself, and nothing after it
+    assert "un problème est survenu" not in h.texts(maël.id)[-1]
+    assert "after the answer was delivered" in _formatted(caplog)
+
+
+async def test_a_log_line_about_a_failed_call_names_the_method(harness: Harness, caplog):
+    h = harness
+    h.refusals_expected = True  # sendDocument is made to fail
+    maël = h.sim.add_user("Maël", language_code="fr")
+    await join(h, maël, "+33612345678", "Coop", slug="food")
+    h.sim.fail_next("sendDocument", error_code=500, description="Internal Server Error")
+    with caplog.at_level(logging.ERROR):
+        h.sim.send_command(maël.id, "mydata")
+        for payload in h.sim.take_updates():
+            await h.app.process_update(Update.de_json(payload, h.app.bot))
+    h.errors.clear()
+    log = _formatted(caplog)
+    assert "sendDocument: NetworkError" in log
+    assert "+33" not in log and TOKEN not in log
+    assert "un problème est survenu" in h.texts(maël.id)[-1]  # nothing useful reached the member: apologise
+
+
+async def test_an_outbox_failure_log_names_the_method_and_the_kind_of_row(harness: Harness, caplog):
+    from bot.storage import outbox
+
+    h = harness
+    h.refusals_expected = True
+    maël = h.sim.add_user("Maël", language_code="fr")
+    await join(h, maël, "+33612345678", "Coop", slug="food")
+    await outbox.enqueue(h.db, chat_id=maël.id, method="copyMessage", now=h.clock.now(),
+                         payload={"chat_id": maël.id, "from_chat_id": maël.id, "message_id": 999_999},
+                         dedupe_key="relay:77:1:0")
+    with caplog.at_level(logging.WARNING):
+        await h.drain()
+    log = _formatted(caplog)
+    assert "copyMessage" in log and "relay" in log

@@ -234,3 +234,45 @@ async def test_people_who_are_not_verified_members_of_the_circle_are_declined(ha
     h.sim.request_join(stranger.id, group.id, personal)
     await h.deliver()
     assert stranger.id not in h.sim.chat_members(group.id)
+
+
+async def test_a_declined_requester_is_told_the_way_in_before_the_decline_and_the_link_opens_it(
+        harness: Harness, facilitator):
+    """Telegram lets the bot write to a requester only while the request is pending (simulator enforces it)."""
+    h = harness
+    group = await _bound_food_group(h, facilitator)
+    generic = (await h.app.bot.create_chat_invite_link(group.id, creates_join_request=True)).invite_link
+    newcomer = h.sim.add_user("Afi", language_code="fr")  # has never written to the bot
+    h.sim.request_join(newcomer.id, group.id, generic)
+    await h.deliver()
+    told = h.texts(newcomer.id)[-1]
+    assert "vérifiez d'abord votre numéro" in told
+    assert newcomer.id not in h.sim.chat_members(group.id)
+    order = [r.method for r in h.sim.requests if r.method in ("sendMessage", "declineChatJoinRequest")][-2:]
+    assert order == ["sendMessage", "declineChatJoinRequest"]
+    # The deep link in the message opens the path into the food circle, not "this invitation is not valid".
+    payload = told.rsplit("start=", 1)[1].split()[0]
+    await h.command(newcomer, "start", payload)
+    await h.tap(newcomer, "accepte")
+    await h.contact(newcomer, "+22890123456")
+    await h.text(newcomer, "Groupement Afi")
+    await h.tap(newcomer, "Association")
+    food = await circles.get_by_slug(h.db, "food")
+    member = await members.get_by_telegram_id(h.db, newcomer.id)
+    assert await circles.is_member(h.db, member.id, food.id)
+
+
+async def test_a_verified_member_of_another_circle_is_pointed_to_the_circle_and_joins_it_by_the_link(
+        harness: Harness, facilitator):
+    h = harness
+    group = await _bound_food_group(h, facilitator)
+    generic = (await h.app.bot.create_chat_invite_link(group.id, creates_join_request=True)).invite_link
+    kossi = await verified(h, "Kossi", "+22890123456", slug="circular")
+    h.sim.request_join(kossi.id, group.id, generic)
+    await h.deliver()
+    told = h.texts(kossi.id)[-1]
+    assert "Join the circle first" in told
+    await h.command(kossi, "start", told.rsplit("start=", 1)[1].split()[0])
+    food = await circles.get_by_slug(h.db, "food")
+    assert await circles.is_member(h.db, (await members.get_by_telegram_id(h.db, kossi.id)).id, food.id)
+    assert "Welcome back" in "\n".join(h.texts(kossi.id)[-3:])

@@ -44,6 +44,7 @@ async def drain_until_empty(h: Harness, *, step: timedelta = timedelta(seconds=3
 
 async def test_500_502_and_dropped_connections_during_a_fan_out_deliver_everything_once(harness: Harness):
     h = harness
+    h.refusals_expected = True  # the simulator fails on purpose: the outbox must cope
     seeded = await seed_members(h.db, h.sim, 12, h.clock.now())
     chats = {s.telegram_user_id for s in seeded}
     food = await circles.get_by_slug(h.db, "food")
@@ -132,6 +133,7 @@ async def test_a_lock_longer_than_the_busy_timeout_is_reported_and_nothing_is_ha
 async def test_a_member_blocking_the_bot_in_the_middle_of_a_digest_changes_nothing_for_the_others(
         harness: Harness, facilitator):
     h = harness
+    h.refusals_expected = True  # the simulator fails on purpose: the outbox must cope
     seeded = await seed_members(h.db, h.sim, 8, h.clock.now())
     await h.command(facilitator, "relaymode", "food digest")
     await at(h, datetime(2026, 11, 30, 9, 0, tzinfo=UTC))  # Monday: this week's question to everyone

@@ -31,6 +31,7 @@ async def test_a_burst_to_one_chat_is_paced_and_nothing_is_lost_or_duplicated(ha
 
 async def test_a_429_storm_postpones_without_losing_or_duplicating(harness: Harness):
     h = harness
+    h.refusals_expected = True  # the simulator fails on purpose: the outbox must cope
     users = [await _started(h, f"Person{index}") for index in range(5)]
     before = {u.id: len(h.sim.sent_messages(u.id)) for u in users}
     h.sim.fail_next("sendMessage", error_code=429, description="Too Many Requests: retry after 7", retry_after=7,
@@ -47,6 +48,7 @@ async def test_a_429_storm_postpones_without_losing_or_duplicating(harness: Harn
 
 async def test_a_member_who_blocked_the_bot_is_marked_unreachable_and_skipped(harness: Harness):
     h = harness
+    h.refusals_expected = True  # the simulator fails on purpose: the outbox must cope
     user = await _started(h, "Kossi")
     h.sim.block_bot(user.id)
     await h.deliver()
@@ -61,6 +63,7 @@ async def test_a_member_who_blocked_the_bot_is_marked_unreachable_and_skipped(ha
 
 async def test_server_errors_are_retried_with_backoff(harness: Harness):
     h = harness
+    h.refusals_expected = True  # the simulator fails on purpose: the outbox must cope
     user = await _started(h, "Yann")
     before = len(h.sim.sent_messages(user.id))
     h.sim.fail_next("sendMessage", error_code=502, description="Bad Gateway", count=2)

@@ -157,7 +157,7 @@ def test_a_refused_command_menu_does_not_stop_the_start_and_is_set_later(live_si
 
 
 def test_a_get_me_answer_the_bot_cannot_read_ends_with_one_line(live_sim, tmp_path):
-    live_sim.answer_next("getMe", {"id": "not a number", "is_bot": True})
+    live_sim.answer_malformed("getMe", {"id": "not a number", "is_bot": True})
     env = _env(live_sim.api_root, tmp_path / "bot.sqlite3")
     result = subprocess.run(_passerelle("run"), env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 3

@@ -39,8 +39,10 @@ _FAKE_JPEG = b"\xff\xd8\xff\xe0simulated photo\xff\xd9"
 class _Fault:
     method: str | None  # lower-case method name, None for every method
     remaining: int
-    error: ApiError | None  # None (and no answer): drop the connection
-    answer: dict[str, Any] | None = None  # a raw 200 body sent instead of running the method
+    error: ApiError | None  # None: drop the connection (unless malformed_result is set)
+    # The call is carried out (the message is delivered) but answered with this result instead: what a client
+    # reading the answer must survive (an independent Bot API server, a proxy rewriting JSON).
+    malformed_result: Any = None
 
 
 class BotApiSimulator:
@@ -143,10 +145,14 @@ class BotApiSimulator:
             try:
                 params = decode_request(content_type, body, query)
                 fault = self._take_fault(canonical.lower())
-                if fault is not None and fault.answer is not None and token == self._state.token:
-                    self._record(canonical, params, 200, fault.answer)
-                    return 200, fault.answer
-                if fault is not None and fault.error is None and fault.answer is None:
+                if fault is not None and fault.malformed_result is not None:
+                    if token != self._state.token or handler is None:
+                        raise UNAUTHORIZED if token != self._state.token else NOT_FOUND
+                    handler(self._state, check_parameters(canonical, params, strict=self._strict_params))
+                    status, payload = 200, {"ok": True, "result": fault.malformed_result}
+                    self._record(canonical, params, status, payload)
+                    return status, payload
+                if fault is not None and fault.error is None:
                     self._record(canonical, params, 0, {})
                     return None
                 if token != self._state.token:
@@ -196,11 +202,10 @@ class BotApiSimulator:
             error = ApiError(error_code, description, retry_after=retry_after)
             self._faults.append(_Fault(method.lower(), count, error))
 
-    def answer_next(self, method: str, result: Any, count: int = 1) -> None:
-        """Answer the next ``count`` calls of ``method`` with ``{"ok": true, "result": result}`` as given, without
-        running the method: an answer the client may not be able to parse (a Bot API server that differs)."""
+    def answer_malformed(self, method: str, result: Any = True, count: int = 1) -> None:
+        """Carry out the next ``count`` calls of ``method`` but answer ``{"ok": true, "result": result}``."""
         with self._cond:
-            self._faults.append(_Fault(method.lower(), count, None, {"ok": True, "result": result}))
+            self._faults.append(_Fault(method.lower(), count, None, malformed_result=result))
 
     def drop_connections(self, method: str, count: int = 1) -> None:
         """Close the socket without answering the next ``count`` calls of ``method``."""
