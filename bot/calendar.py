@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
-from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, vCalAddress
 
@@ -32,17 +31,15 @@ class CallEvent:
     cancelled: bool = False
 
 
-def call_to_ics(event: CallEvent, tz_name: str, *, dtstamp: datetime | None = None) -> bytes:
-    """One call as an .ics file, times shown in tz_name; METHOD:CANCEL when the call is cancelled."""
+def call_to_ics(event: CallEvent, *, dtstamp: datetime | None = None) -> bytes:
+    """One call as an .ics file; METHOD:CANCEL when the call is cancelled."""
     method = "CANCEL" if event.cancelled else "PUBLISH"
-    return _calendar([event], tz_name, method, dtstamp or datetime.now(UTC))
+    return _calendar([event], method, dtstamp or datetime.now(UTC))
 
 
-def calls_to_ics(
-    events: Iterable[CallEvent], tz_name: str, *, dtstamp: datetime | None = None
-) -> bytes:
+def calls_to_ics(events: Iterable[CallEvent], *, dtstamp: datetime | None = None) -> bytes:
     """Several calls as one agenda .ics; cancelled ones stay in it with STATUS:CANCELLED."""
-    return _calendar(list(events), tz_name, "PUBLISH", dtstamp or datetime.now(UTC))
+    return _calendar(list(events), "PUBLISH", dtstamp or datetime.now(UTC))
 
 
 def video_room_url(base_url: str = "https://meet.jit.si", rng: ModuleType = secrets) -> str:
@@ -52,23 +49,23 @@ def video_room_url(base_url: str = "https://meet.jit.si", rng: ModuleType = secr
     return f"{base_url.rstrip('/')}/{ROOM_PREFIX}{rng.token_hex(16)}"
 
 
-def _calendar(events: list[CallEvent], tz_name: str, method: str, dtstamp: datetime) -> bytes:
+def _calendar(events: list[CallEvent], method: str, dtstamp: datetime) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", method)
     for event in events:
-        calendar.add_component(_vevent(event, ZoneInfo(tz_name), dtstamp))
-    # RFC 5545 wants a VTIMEZONE for every TZID used. Zero-offset zones such as Africa/Lome are
-    # written as UTC "Z" times by icalendar and need none, which every phone calendar reads.
-    calendar.add_missing_timezones()
+        calendar.add_component(_vevent(event, dtstamp))
     return calendar.to_ical()
 
 
-def _vevent(event: CallEvent, zone: ZoneInfo, dtstamp: datetime) -> Event:
-    start = event.start_utc.astimezone(zone)  # local TZID so the file reads right where it opens
-    # End computed in UTC: adding to a zoned datetime is wall-clock arithmetic, wrong across DST.
-    end = (event.start_utc + timedelta(minutes=event.duration_minutes)).astimezone(zone)
+def _vevent(event: CallEvent, dtstamp: datetime) -> Event:
+    # Issue 10: times are written in UTC ("...Z"), never as local TZID times. A local time in Paris's repeated
+    # hour (02:00-02:59 on the night clocks go back) names two instants, and calendar apps resolve it
+    # differently (ical.js and python icalendar were an hour apart, a 60-minute call came out 0 minutes long).
+    # A UTC time names one instant; every app shows it in its owner's own zone, which is what members want.
+    start = event.start_utc.astimezone(UTC)
+    end = start + timedelta(minutes=event.duration_minutes)
     vevent = Event()
     vevent.add("uid", event.uid)
     vevent.add("dtstamp", dtstamp.astimezone(UTC))

@@ -1,4 +1,5 @@
-"""Verifying a member's own phone number and placing them in the exchange (the rules behind the contact button).
+"""Verifying a member's own phone number and placing them in the exchange (the rules behind the contact button),
+and a facilitator's decision on a member held for a number from outside the territories.
 
 Kept out of the handler so that the handler only translates an outcome into a message.
 """
@@ -12,10 +13,13 @@ from enum import Enum
 from bot.domain import invites as invite_rules
 from bot.domain.invites import InviteRefusal
 from bot.domain.phones import Placement, TerritoryRule, VerifiedPhone, normalise_phone, place
-from bot.storage import circles, invites, members
+from bot.i18n import Translator
+from bot.services import Services
+from bot.storage import circles, invites, members, outbox
 from bot.storage.circles import Territory
 from bot.storage.database import Database
 from bot.storage.members import Member
+from bot.ui import screens
 
 
 class PhoneRefusal(Enum):
@@ -82,3 +86,42 @@ async def verify_and_place(db: Database, member: Member, *, contact_owner: int |
             await circles.join(tx, member.id, member.pending_circle_id, now)
             await members.update(tx, member.id, now, pending_circle_id=None)
     return PhoneOutcome(None, phone, placement, territory)
+
+
+async def decide_held(services: Services, member_id: int, territory: Territory | None) -> Member | None:
+    """A facilitator places a held member on a side (a territory) or refuses them (None).
+
+    The new status, the note to the member and, when placed, their next onboarding question are written in one
+    transaction: a crash between them cannot leave a placed member who is never told, nor told twice. Returns
+    the member as they were, or None when they are no longer held (another facilitator decided first).
+    """
+    now = services.clock.now()
+    async with services.db.transaction() as tx:
+        target = await members.get(tx, member_id)
+        if target is None or target.status != "held":
+            return None
+        tr = services.i18n.for_locale(target.locale, target.phone_region)
+        if territory is None:
+            await members.update(tx, target.id, now, status="refused", onboarding_step=None)
+            note = tr.html("A facilitator could not place your number in one of the exchange's territories. "
+                           "You can write to them if you think this is a mistake.")
+        else:
+            # Like ask_next_profile_step: an organisation already known (from the invite's list) is not asked again.
+            await members.update(tx, target.id, now, status="active", territory_code=territory.code,
+                                 onboarding_step="kind" if target.organisation else "organisation")
+            note = tr.html("Good news: a facilitator placed you on the <b>{territory}</b> side.",
+                           territory=screens.territory_name(tr, territory))
+        await outbox.enqueue(tx, chat_id=target.telegram_user_id, member_id=target.id, method="sendMessage",
+                             payload={"text": note, "parse_mode": "HTML"}, now=now,
+                             dedupe_key=f"held-decision:{target.id}")
+        if territory is not None:
+            await outbox.enqueue(tx, chat_id=target.telegram_user_id, member_id=target.id, method="sendMessage",
+                                 payload=_next_profile_question(tr, target), now=now, dedupe_key=f"ask-org:{target.id}")
+        return target
+
+
+def _next_profile_question(tr: Translator, member: Member) -> dict:
+    if member.organisation:
+        text, markup = screens.ask_kind(tr, member.organisation)
+        return {"text": text, "parse_mode": "HTML", "reply_markup": markup.to_dict()}
+    return {"text": screens.ask_organisation(tr), "parse_mode": "HTML"}

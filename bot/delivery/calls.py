@@ -9,6 +9,7 @@ closed:<call>:<member>, reminder:<call>:<sequence>:<member>:<24h|1h>, followup:<
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -130,7 +131,7 @@ async def _send_ics(tx: Queryable, member: Member, proposal: Proposal, ics: byte
 
 
 async def _announce(tx: Queryable, services: Services, proposal: Proposal, now: datetime, *, kind: str) -> None:
-    """Confirmation (or move) to every participant: local times, video link, and an .ics in their zone."""
+    """Confirmation (or move) to every participant: local times, video link, and an .ics (UTC instants)."""
     audience = await _audience(tx, proposal)
     for member in audience.people:
         tr = _tr(services, member)
@@ -138,17 +139,23 @@ async def _announce(tx: Queryable, services: Services, proposal: Proposal, now: 
         text = screens.confirmation(tr, proposal, audience.circle, proposal.starts_at, audience.names, reader,
                                     audience.territories, moved=kind == "moved")
         await _send(tx, member, text, now, f"{kind}:{proposal.id}:{proposal.sequence}:{member.id}")
-        event = event_for(tr, proposal, audience.circle, audience.names, audience.proposer)
-        await _send_ics(tx, member, proposal, calendar.call_to_ics(event, reader.zone, dtstamp=now), now,
+        event = event_for(tr, proposal, audience.circle, audience.names, audience.proposer, reader,
+                          audience.territories)
+        await _send_ics(tx, member, proposal, calendar.call_to_ics(event, dtstamp=now), now,
                         caption=screens.ics_caption(tr, proposal))
 
 
 def event_for(tr: Translator, proposal: Proposal, circle, names: list[str], proposer: Member | None,
-           *, cancelled: bool = False) -> calendar.CallEvent:
+              reader: screens.Place, territories: list[Territory], *, cancelled: bool = False) -> calendar.CallEvent:
+    """The call as a calendar event for one reader; its description gives the local times on each side (the
+    file itself gives UTC instants, which calendar apps show in their owner's zone)."""
+    others = screens.other_places(reader, territories)
+    local_times = html.unescape(screens.when(tr, proposal.starts_at, reader, others))  # plain text, not HTML
     return calendar.CallEvent(
         uid=f"passerelle-call-{proposal.id}@passerelle.invalid", start_utc=proposal.starts_at,
         duration_minutes=proposal.duration_minutes, title=proposal.topic,
-        description=f"{circle_name(tr, circle)} — {', '.join(names)}", video_url=proposal.video_url or "",
+        description=f"{local_times}\n{circle_name(tr, circle)} — {', '.join(names)}",
+        video_url=proposal.video_url or "",
         organiser_name=proposer.display_name if proposer else "Passerelle", sequence=proposal.sequence,
         cancelled=cancelled)
 
@@ -172,17 +179,23 @@ async def cancel_call(services: Services, proposal_id: int, by_member_id: int) -
             await _send(tx, member, screens.cancelled(tr, proposal, start, reader, audience.territories), now,
                         f"cancel:{proposal.id}:{member.id}")
             if start is not None:
-                event = event_for(tr, proposal, audience.circle, audience.names, audience.proposer, cancelled=True)
-                await _send_ics(tx, member, proposal, calendar.call_to_ics(event, reader.zone, dtstamp=now), now)
+                event = event_for(tr, proposal, audience.circle, audience.names, audience.proposer, reader,
+                                  audience.territories, cancelled=True)
+                await _send_ics(tx, member, proposal, calendar.call_to_ics(event, dtstamp=now), now)
         return proposal
 
 
-async def move_call(services: Services, proposal_id: int, start: datetime) -> Proposal | None:
-    """Reschedule a confirmed call: new time to everyone, a new .ics (same UID, higher SEQUENCE), new reminders."""
+async def move_call(services: Services, proposal_id: int, start: datetime, proposer_id: int) -> Proposal | None:
+    """Reschedule a confirmed call: new time to everyone, a new .ics (same UID, higher SEQUENCE), new reminders.
+
+    One transaction ends the proposer's draft of the move and moves the call: a crash cannot leave the call moved
+    with the draft still asking for a time, nor the draft gone and the call not moved. None when the call is not
+    (or no longer) a confirmed call of this proposer."""
     now = services.clock.now()
     async with services.db.transaction() as tx:
+        await calls.delete_draft(tx, proposer_id)
         proposal = await calls.get_proposal(tx, proposal_id)
-        if proposal is None or proposal.status != "confirmed":
+        if proposal is None or proposal.status != "confirmed" or proposal.proposer_id != proposer_id:
             return None
         await calls.reschedule(tx, proposal, start, now)
         await calls.drop_pending_reminders(tx, proposal_id)

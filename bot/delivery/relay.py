@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from telegram.ext import Application
 
+from bot.domain.language import detect_language
 from bot.i18n import Translator
 from bot.services import Services
 from bot.storage import circles, exchanges, journal, members, outbox
@@ -67,10 +68,19 @@ async def places_across(db: Queryable, circle: Circle, author_territory: str, no
 async def render(services: Services, reply: Reply, tr: Translator, author: ui.Author) -> ui.RelayedReply:
     """The reply as one reader sees it: translated when a translator is configured and it succeeds."""
     text, translated, failed = reply.text, False, False
-    if reply.text and reply.language != tr.locale:
-        result = await services.translator.translate(reply.text, reply.language, tr.locale)
+    language = written_in(reply)
+    if reply.text and language != tr.locale:
+        result = await services.translator.translate(reply.text, language, tr.locale)
         text, translated, failed = result.text, result.translated, result.failed
-    return ui.RelayedReply(reply.id, author, reply.kind, text, reply.language, translated, failed)
+    return ui.RelayedReply(reply.id, author, reply.kind, text, language, translated, failed)
+
+
+def written_in(reply: Reply) -> str:
+    """The language of the reply's text (issue 10: not the author's interface language), the author's when unsure.
+
+    Replies are stored with it since it is detected at reception; detecting again costs ~30 µs and also covers rows
+    stored before, and texts changed by an edit."""
+    return detect_language(reply.text, fallback=reply.language) if reply.text else reply.language
 
 
 async def author_of(db: Queryable, reply: Reply, territories: dict[str, Territory]) -> ui.Author:

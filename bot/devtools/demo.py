@@ -124,9 +124,13 @@ async def play(sim: BotApiSimulator, db_path: Path, out: Callable[[str], None]) 
 async def onboarding_scene(scene: Scene) -> None:
     sim = scene.sim
     scene.out("── Scene 1: a member in Rennes and a member in Lomé join the sustainable food circle ──")
-    for first, last, language, phone, organisation, kind in (
-        ("Maël", "Le Bihan", "fr", "+33612345678", "Coopérative Breizh Bio", "kind:cooperative"),
-        ("Ama", "Mensah", "ee", "+22890123456", "Association Dzidzɔ", "kind:association"),
+    for first, last, language, phone, organisation, kind, shares, learns in (
+        ("Maël", "Le Bihan", "fr", "+33612345678", "Coopérative Breizh Bio", "kind:cooperative",
+         "Nous formons de jeunes apprentis en cuisine collective.",
+         "Comment les habitants décident ensemble en assemblée."),
+        ("Ama", "Mensah", "ee", "+22890123456", "Association Dzidzɔ", "kind:association",
+         "Nyɔnuwo ƒe habɔbɔ wɔa nyametsotsowo ɖekae le takpekpe me.",
+         "Ale si sɔhɛwo srɔ̃a dɔ le dɔfiala gbɔ."),
     ):
         user = scene.person(first, last, language)
         await scene.act(user, "/start", lambda u=user: sim.send_command(u.id, "start"))
@@ -134,8 +138,15 @@ async def onboarding_scene(scene: Scene) -> None:
         await scene.act(user, f"📱 {phone}", lambda u=user, p=phone: sim.send_contact(u.id, p))
         await scene.act(user, organisation, lambda u=user, o=organisation: sim.send_text(u.id, o))
         await scene.tap(user, lambda d, k=kind: d == k)
+        # The directory of practices: what the organisation can share and would like to learn, tags suggested.
+        await scene.act(user, shares, lambda u=user, t=shares: sim.send_text(u.id, t))
+        await scene.tap(user, lambda d: d == "dd:s")
+        await scene.act(user, learns, lambda u=user, t=learns: sim.send_text(u.id, t))
+        await scene.tap(user, lambda d: d == "dd:l")
         await scene.tap(user, lambda d: d == "circ:t:1")
         await scene.tap(user, lambda d: d == "circ:done")
+    mael = scene.people["Maël"]
+    await scene.act(mael, "/directory", lambda: sim.send_command(mael.id, "directory"))
 
 
 async def weekly_exchange_scene(scene: Scene) -> None:

@@ -9,7 +9,9 @@ Seats are filled by a minimum-cost assignment (Hungarian algorithm) whose costs 
 2. no cross pair meets twice in a round (a round ends once every cross pair has met; groups from
    before the round's start only count for rule 4);
 3. who waits (see below);
-4. pairs that met fewer times, then longer ago, come first.
+4. pairs whose directory cards meet in both directions (``preferred``: each can share something the
+   other would like to learn) come before the others;
+5. pairs that met fewer times, then longer ago, come first.
 
 Paused members are left out entirely (neither grouped nor in ``unmatched``).
 
@@ -25,7 +27,7 @@ each group still crosses the border, but two members of the minor territories ne
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -46,9 +48,13 @@ class Pairing:
 
 
 def pair_up(
-    participants: Sequence[Participant], history: Sequence[frozenset[int]], cycle_index: int
+    participants: Sequence[Participant], history: Sequence[frozenset[int]], cycle_index: int,
+    preferred: Set[Pair] = frozenset(),
 ) -> Pairing:
-    """Form this cycle's cross-border groups from the circle's past groups (oldest first)."""
+    """Form this cycle's cross-border groups from the circle's past groups (oldest first).
+
+    `preferred` pairs (two-way matches of the directory) win over others, below the rules that keep pairing fair.
+    """
     active = sorted((p for p in participants if not p.paused), key=lambda p: p.member_id)
     sides = _split(active)
     if sides is None:
@@ -59,7 +65,7 @@ def pair_up(
     # first cycles of a new circle do not always pair the oldest accounts together.
     shift = cycle_index % len(small)
     anchors = small[shift:] + small[:shift]
-    seats = _assign_seats(anchors, large, history, possible)
+    seats = _assign_seats(anchors, large, history, possible, preferred)
     groups = [frozenset([a, *seats[a]]) for a in anchors if seats[a]]
     seated = {m for group in groups for m in group}
     return Pairing(
@@ -124,16 +130,18 @@ def _last_seen(history: Sequence[frozenset[int]], members: Iterable[int]) -> dic
 
 
 def _assign_seats(
-    anchors: list[int], large: list[int], history: Sequence[frozenset[int]], possible: set[Pair]
+    anchors: list[int], large: list[int], history: Sequence[frozenset[int]], possible: set[Pair],
+    preferred: Set[Pair] = frozenset(),
 ) -> dict[int, list[int]]:
     """Seat every member of the larger side with an anchor: first seats before second ones."""
     soft, in_round = _pair_costs(history, possible)
     # Tiers, each weight larger than any total of the tiers below it, so the assignment is
     # lexicographic (see the module docstring): seat whoever can be seated > first seats before
-    # second ones > no repeat this round > who waits > pairs met least, then longest ago.
+    # second ones > no repeat this round > who waits > two-way matches > pairs met least, then longest ago.
     # Python ints do not overflow, and _hungarian stays in ints, so the tiers stay exact.
     span, rows = len(history) + len(anchors) + 2, len(large) + 1
-    wait_unit = rows * span * span
+    not_preferred = rows * span * span            # above any total of soft costs (each < span * span)
+    wait_unit = (rows + 1) * not_preferred        # above any total of soft and preference costs
     repeat = rows * span * span * wait_unit
     second_seat = rows * (repeat + span * span * wait_unit)
     columns = [(a, 0) for a in anchors] + [(a, 1) for a in anchors]
@@ -143,7 +151,8 @@ def _assign_seats(
 
     def seat_cost(member: int, anchor: int, seat: int) -> int:
         pair = frozenset((member, anchor))
-        return soft[pair] + (repeat if pair in in_round else 0) + seat * second_seat
+        return (soft[pair] + (0 if pair in preferred else not_preferred) + (repeat if pair in in_round else 0)
+                + seat * second_seat)
 
     def wait_cost(member: int) -> int:
         # Waiting costs more than any seat; more for who still has more peers to meet this round

@@ -19,6 +19,18 @@ ORGANISATION_KINDS: dict[str, str] = {
 }
 
 # Onboarding is a durable state machine stored on the member, so a restart never loses someone half-way.
-STEPS = ("consent", "phone", "organisation", "kind", "circles", "done")
+# "shares"/"learns" ask what the organisation can share and would like to learn (skippable); the "-tags" step after
+# each lets the member keep or change the suggested practice tags.
+STEPS = ("consent", "phone", "organisation", "kind", "shares", "shares-tags", "learns", "learns-tags", "circles",
+         "done")
+SKIPPABLE = frozenset({"shares", "learns"})
+
+
+def next_step(step: str, *, skipped: bool = False) -> str:
+    """The onboarding step after `step`; skipping a question also skips its tag step."""
+    if skipped and step not in SKIPPABLE:
+        raise ValueError(f"{step} cannot be skipped")
+    index = STEPS.index(step) + (2 if skipped else 1)
+    return STEPS[min(index, len(STEPS) - 1)]
 
 MAX_ORGANISATION_LENGTH = 120

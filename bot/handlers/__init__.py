@@ -12,8 +12,8 @@ from telegram.ext import (
 )
 from telegram import Update
 
-from bot.handlers import (announcements, call_actions, calls, errors, exchanges, facilitation, groups, onboarding,
-                          pairs, profile, prompt_authoring, reports)
+from bot.handlers import (announcements, call_actions, calls, directory, errors, exchanges, facilitation, groups,
+                          onboarding, pairs, profile, prompt_authoring, reports)
 from bot.telegram_io import begin_update
 from bot.ui.callbacks import pattern
 
@@ -40,6 +40,7 @@ def register(application: Application) -> None:
         "sessions": call_actions.list_sessions,
         "agenda": call_actions.send_agenda,
         "pairing": pairs.show_pairing,
+        "directory": directory.show_directory,
         # Members see their own circles' report and journal; facilitators those of the circles they facilitate.
         "report": reports.send_report,
         "journal": reports.send_journal,
@@ -89,6 +90,16 @@ def register(application: Application) -> None:
         "pp": pairs.toggle_pairing,
         "pm": pairs.answer_met,
         "an": announcements.decide,
+        # The directory of practices (bot.ui.directory's ButtonData prefixes).
+        "dl": directory.browse,
+        "dm": directory.browse,
+        "do": directory.browse,
+        "dc": directory.propose_call,
+        "dq": directory.write_note,
+        "dk": directory.skip_note,
+        "dt": directory.toggle_tag,
+        "dd": directory.tags_done,
+        "dh": directory.hide_card,
     }
     for prefix, callback in callbacks.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern(prefix)))

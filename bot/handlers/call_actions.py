@@ -145,14 +145,12 @@ async def start_move(update: Update, context: PasserelleContext) -> None:
 async def finish_move(update: Update, context: PasserelleContext, member: Member, draft: Draft) -> None:
     services, query = context.services, update.callback_query
     tr = translator(services, member)
-    proposal = await calls.get_proposal(services.db, draft.reschedule_of)
-    await calls.delete_draft(services.db, member.id)
-    if proposal is None or proposal.proposer_id != member.id or \
-            await call_delivery.move_call(services, proposal.id, draft.slots[0]) is None:
+    moved = await call_delivery.move_call(services, draft.reschedule_of, draft.slots[0], member.id)
+    if moved is None:
         await edit_screen(update, tr.html("This call can no longer be moved."))
         return
     await edit_screen(update, tr.html("The call <b>{topic}</b> has moved; everyone gets the new time and "
-                                          "calendar file.", topic=proposal.topic))
+                                          "calendar file.", topic=moved.topic))
 
 
 async def _own_proposal(update: Update, context: PasserelleContext, prefix: str, arity: int = 1):
@@ -226,7 +224,7 @@ async def list_sessions(update: Update, context: PasserelleContext) -> None:
 
 
 async def send_agenda(update: Update, context: PasserelleContext) -> None:
-    """/agenda: one .ics with every upcoming confirmed call of the member's circles, in their zone."""
+    """/agenda: one .ics with every upcoming confirmed call of the member's circles (UTC instants)."""
     services = context.services
     member, tr = await active_member(update, context)
     if member is None:
@@ -237,12 +235,14 @@ async def send_agenda(update: Update, context: PasserelleContext) -> None:
         await update.effective_message.reply_text(tr.html("No upcoming calls in your circles."))
         return
     events = []
+    territories = await circles.territories(services.db)
+    reader = screens.reader_place(tr, member, territories)
     for proposal in upcoming:
         people = await calls.participants(services.db, proposal)
         proposer = await members.get(services.db, proposal.proposer_id) if proposal.proposer_id else None
         events.append(call_delivery.event_for(tr, proposal, await circles.get(services.db, proposal.circle_id),
-                                              [p.display_name for p in people], proposer))
-    data = calendar.calls_to_ics(events, member.time_zone or "UTC", dtstamp=now)
+                                              [p.display_name for p in people], proposer, reader, territories))
+    data = calendar.calls_to_ics(events, dtstamp=now)
     await update.effective_message.reply_document(
         InputFile(data, filename="passerelle-agenda.ics"),
         caption=tr.nhtml("{count} upcoming call in your circles.", "{count} upcoming calls in your circles.",

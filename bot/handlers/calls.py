@@ -7,7 +7,7 @@ hour), so an old picker message still works.
 ```mermaid
 stateDiagram-v2
     [*] --> circle: /propose
-    [*] --> topic: "Propose a call" under a peer introduction
+    [*] --> topic: "Propose a call" under a peer introduction or on a directory card
     circle --> peers: cp:c
     peers --> topic: cp:all / cp:pd
     topic --> duration: text
@@ -277,8 +277,15 @@ async def _start_for_pair(update: Update, context: PasserelleContext, member: Me
         await answer_query(update, tr.gettext("This button is no longer valid."))
         return
     await answer_query(update)
-    draft = Draft(member.id, "topic", services.clock.now(), circle_id=circle_id,
-                  invitee_ids=[m for m in group if m != member.id])
+    await start_draft_with_peers(update, context, member, circle_id, [m for m in group if m != member.id])
+
+
+async def start_draft_with_peers(update: Update, context: PasserelleContext, member: Member, circle_id: int,
+                                 invitee_ids: list[int]) -> None:
+    """A new draft for these peers of a circle, asking the topic (a peer introduction, a directory card).
+
+    The caller has checked that the member and the peers share that circle; the draft re-checks at sending."""
+    draft = Draft(member.id, "topic", context.services.clock.now(), circle_id=circle_id, invitee_ids=invitee_ids)
     await _show(update, context, member, draft, edit=False)
 
 

@@ -11,7 +11,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.delivery import held_replies
 from bot.delivery.prompts import prompt_text
-from bot.domain.framing import assess_framing, suggest_practice_angle
+from bot.domain.framing import FramingSuggestion, assess_framing, suggest_practice_angle
 from bot.handlers.common import active_member, answer_query, member_of, translator
 from bot.services import PasserelleContext
 from bot.storage import circles, exchanges, members
@@ -57,7 +57,8 @@ async def receive_reply(update: Update, context: PasserelleContext, member: Memb
     flagged = assessment is not None and assessment.is_equipment_centred
     reply_id = await exchanges.add_reply(
         services.db, round_id=round_.id, member_id=member.id, territory_code=member.territory_code, kind=kind,
-        text=text, language=member.locale, source_chat_id=message.chat_id, source_message_id=message.message_id,
+        text=text, language=(assessment.language if assessment else None) or member.locale,  # of the text
+        source_chat_id=message.chat_id, source_message_id=message.message_id,
         status="held" if flagged else "pending", now=now)
     if flagged and await _suggest_privately(update, context, member, reply_id,
                                             suggest_practice_angle(assessment, circle.theme or "")):
@@ -68,7 +69,7 @@ async def receive_reply(update: Update, context: PasserelleContext, member: Memb
 
 
 async def _suggest_privately(update: Update, context: PasserelleContext, member: Member, reply_id: int,
-                             suggestion: str) -> bool:
+                             suggestion: FramingSuggestion) -> bool:
     """The framing suggestion reaches the author alone: in a group, the other side must not see the correction."""
     tr = translator(context.services, member)
     message = update.effective_message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from datetime import timedelta
@@ -11,19 +12,21 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.helpers import create_deep_linked_url
 
+from bot import joining
 from bot.domain.invites import new_code
 from bot.domain.phones import format_international
 from bot.domain.facilitation import missing_territories
 from bot.handlers.common import answer_query, can_facilitate, is_facilitator, member_of, translator
 from bot.i18n import Translator
 from bot.services import PasserelleContext
-from bot.storage import circles, facilitators, invites, members, outbox
+from bot.storage import circles, facilitators, invites, members
 from bot.storage.circles import Territory
 from bot.storage.members import Member
 from bot.ui import screens
 from bot.ui.callbacks import pack, parse, parse_int
 from bot.telegram_io import edit_screen
 
+logger = logging.getLogger(__name__)
 MAX_INVITE_DAYS = 3650
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,23}$")
 
@@ -184,42 +187,15 @@ async def decide_held(update: Update, context: PasserelleContext) -> None:
     if target is None or target.status != "held" or not valid:
         await answer_query(update, tr.gettext("This request was already handled."))
         return
-    now = services.clock.now()
-    member_tr = translator(services, target)
-    if approve:
-        territory = territories[approve[2]]
-        # Like ask_next_profile_step: an organisation already known (from the invite's list) is not asked again.
-        await members.update(services.db, target.id, now, status="active", territory_code=territory.code,
-                             onboarding_step="kind" if target.organisation else "organisation")
-        note = member_tr.html("Good news: a facilitator placed you on the <b>{territory}</b> side.",
-                              territory=screens.territory_name(member_tr, territory))
-        verdict = tr.html("{name} approved ({territory}).", name=target.display_name,
-                          territory=screens.territory_name(tr, territory))
-    else:
-        await members.update(services.db, target.id, now, status="refused", onboarding_step=None)
-        note = member_tr.html("A facilitator could not place your number in one of the exchange's territories. "
-                              "You can write to them if you think this is a mistake.")
-        verdict = tr.html("{name} refused.", name=target.display_name)
-    await outbox.enqueue(services.db, chat_id=target.telegram_user_id, member_id=target.id, method="sendMessage",
-                         payload={"text": note, "parse_mode": "HTML"}, now=now,
-                         dedupe_key=f"held-decision:{target.id}")
+    territory = territories[approve[2]] if approve else None
+    if await joining.decide_held(services, target.id, territory) is None:
+        await answer_query(update, tr.gettext("This request was already handled."))
+        return
+    verdict = (tr.html("{name} approved ({territory}).", name=target.display_name,
+                       territory=screens.territory_name(tr, territory)) if territory is not None
+               else tr.html("{name} refused.", name=target.display_name))
     await answer_query(update)
     await edit_screen(update, verdict)
-    if approve:
-        await _continue_onboarding_of(context, target.id)
-
-
-async def _continue_onboarding_of(context: PasserelleContext, member_id: int) -> None:
-    member = await members.get(context.services.db, member_id)
-    if member is not None:
-        tr = translator(context.services, member)
-        payload: dict = {"text": screens.ask_organisation(tr), "parse_mode": "HTML"}
-        if member.onboarding_step == "kind":
-            text, markup = screens.ask_kind(tr, member.organisation or "")
-            payload = {"text": text, "parse_mode": "HTML", "reply_markup": markup.to_dict()}
-        await outbox.enqueue(context.services.db, chat_id=member.telegram_user_id, member_id=member.id,
-                             method="sendMessage", payload=payload,
-                             now=context.services.clock.now(), dedupe_key=f"ask-org:{member.id}")
 
 
 async def promote(update: Update, context: PasserelleContext) -> None:
@@ -289,9 +265,15 @@ async def bind_group(update: Update, context: PasserelleContext) -> None:
         return
     try:
         me = await context.bot.get_chat_member(message.chat_id, context.bot.id)
-    except TelegramError:
-        me = None
-    if me is None or me.status != ChatMemberStatus.ADMINISTRATOR or not getattr(me, "can_invite_users", False):
+    except TelegramError as error:
+        # Telegram did not answer the question (an outage, a timeout): that says nothing of the bot's rights, and
+        # "make me an administrator" would send the facilitator to fix what may not be broken.
+        logger.warning("Could not check the bot's rights in chat %s: getChatMember: %s: %s", message.chat_id,
+                       type(error).__name__, error)
+        await message.reply_text(tr.html("I could not check my rights in this group this time. Please send the "
+                                         "command again in a moment."))
+        return
+    if me.status != ChatMemberStatus.ADMINISTRATOR or not getattr(me, "can_invite_users", False):
         await message.reply_text(tr.html("Make me an administrator of this group with the right to invite users, "
                                           "then send the command again."))
         return

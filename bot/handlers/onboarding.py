@@ -9,13 +9,16 @@ from telegram.error import TelegramError
 
 from bot.domain import invites as invite_rules
 from bot.domain.phones import format_international
-from bot.domain.profile import MAX_ORGANISATION_LENGTH, ORGANISATION_KINDS
+from bot.domain.directory import MAX_NOTE_LENGTH, Side
+from bot.domain.profile import MAX_ORGANISATION_LENGTH, ORGANISATION_KINDS, next_step
+from bot.erasure import erase_member
 from bot.handlers.common import active_member, answer_query, member_of, translator
 from bot.i18n import SUPPORTED_LOCALES, normalise_locale
 from bot.joining import PhoneRefusal, verify_and_place
 from bot.services import PasserelleContext
-from bot.storage import circles, invites, members, outbox
+from bot.storage import circles, directory, invites, members, outbox
 from bot.storage.members import Member
+from bot.ui import directory as directory_ui
 from bot.ui import screens
 from bot.ui.callbacks import parse, parse_int
 from bot.telegram_io import edit_screen, remove_buttons
@@ -107,9 +110,19 @@ async def choose_language(update: Update, context: PasserelleContext) -> None:
     if member.onboarding_step == "consent":
         text, markup = screens.welcome(tr, member.first_name)
     else:
-        territory = await _territory(context, member.territory_code)
-        text, markup = screens.profile(tr, member, territory, await _circles_of(context, member))
+        text, markup = await profile_screen(context, member)
     await edit_screen(update, text, markup)
+
+
+async def profile_screen(context: PasserelleContext, member: Member) -> screens.Screen:
+    """/me: the profile and the member's card in the directory of practices (re-read: it may just have changed)."""
+    services = context.services
+    member = await members.get(services.db, member.id)
+    tr = translator(services, member)
+    card = await directory.get_card(services.db, member.id)
+    return screens.profile(tr, member, await _territory(context, member.territory_code),
+                           await _circles_of(context, member), directory_ui.own_card_lines(tr, card),
+                           directory_ui.own_card_buttons(tr, card))
 
 
 async def consent(update: Update, context: PasserelleContext) -> None:
@@ -124,7 +137,7 @@ async def consent(update: Update, context: PasserelleContext) -> None:
     await answer_query(update)
     await remove_buttons(update)
     if parts[0] != "yes":
-        await members.forget(services.db, member)
+        await erase_member(services.db, member.id)
         await update.effective_message.reply_text(tr.html(
             "Understood: nothing about you is kept. Send /start if you change your mind."))
         return
@@ -176,7 +189,7 @@ async def receive_contact(update: Update, context: PasserelleContext) -> None:
 
 
 async def ask_next_profile_step(update: Update, context: PasserelleContext, member: Member) -> None:
-    """Continue onboarding from the member's stored step (organisation, kind, circles)."""
+    """Continue onboarding from the member's stored step (organisation, kind, shares, learns, circles)."""
     tr = translator(context.services, member)
     chat = update.effective_chat
     if member.onboarding_step == "organisation" and member.organisation:
@@ -186,6 +199,15 @@ async def ask_next_profile_step(update: Update, context: PasserelleContext, memb
         await context.bot.send_message(chat.id, screens.ask_organisation(tr))
     elif member.onboarding_step == "kind":
         text, markup = screens.ask_kind(tr, member.organisation or "")
+        await context.bot.send_message(chat.id, text, reply_markup=markup)
+    elif member.onboarding_step in ("shares", "learns"):
+        side = Side.SHARES if member.onboarding_step == "shares" else Side.LEARNS
+        text, markup = directory_ui.ask_note(tr, side, onboarding=True, limit=MAX_NOTE_LENGTH)
+        await context.bot.send_message(chat.id, text, reply_markup=markup)
+    elif member.onboarding_step in ("shares-tags", "learns-tags"):
+        side = Side.SHARES if member.onboarding_step == "shares-tags" else Side.LEARNS
+        card = await directory.get_card(context.services.db, member.id)
+        text, markup = directory_ui.tag_picker(tr, side, card.tags(side))
         await context.bot.send_message(chat.id, text, reply_markup=markup)
     elif member.onboarding_step == "circles":
         await send_circle_picker(context, chat.id, member, onboarding=True)
@@ -224,7 +246,7 @@ async def choose_kind(update: Update, context: PasserelleContext) -> None:
         return
     changes = {"organisation_kind": parts[0]}
     if onboarding:
-        changes["onboarding_step"] = "circles"
+        changes["onboarding_step"] = next_step("kind")
     await members.update(services.db, member.id, services.clock.now(), **changes)
     await answer_query(update, tr.gettext(ORGANISATION_KINDS[parts[0]]))
     await remove_buttons(update)

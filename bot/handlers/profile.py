@@ -6,11 +6,15 @@ import json
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
+from bot.domain.directory import Card, PracticeNote
+from bot.erasure import erase_member
 from bot.handlers import exchanges
 from bot.handlers.common import active_member, answer_query, is_facilitator, member_of, translator
-from bot.handlers.onboarding import receive_organisation, send_circle_picker, _circles_of, _territory
+from bot.handlers import directory as directory_handlers
+from bot.handlers.onboarding import (receive_organisation, send_circle_picker, _circles_of, _territory,
+                                     profile_screen)
 from bot.services import PasserelleContext
-from bot.storage import circles, members
+from bot.storage import circles, directory, members
 from bot.i18n import escape
 from bot.ui import screens
 from bot.ui.commands import FACILITATOR_COMMANDS, command_list
@@ -30,8 +34,7 @@ async def show_profile(update: Update, context: PasserelleContext) -> None:
     member, tr = await active_member(update, context)
     if member is None:
         return
-    territory = await _territory(context, member.territory_code)
-    text, markup = screens.profile(tr, member, territory, await _circles_of(context, member))
+    text, markup = await profile_screen(context, member)
     await update.effective_message.reply_text(text, reply_markup=markup)
 
 
@@ -81,11 +84,20 @@ async def send_my_data(update: Update, context: PasserelleContext) -> None:
         "organisation_kind": member.organisation_kind, "status": member.status, "consent_at": member.consent_at,
         "joined_at": member.created_at, "circles": [c.slug for c in joined],
         "facilitator": await is_facilitator(services, member.telegram_user_id),
+        "directory_card": card_data(await directory.get_card(services.db, member.id)),
     }
     payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     await update.effective_message.reply_document(
         InputFile(payload, filename="passerelle-my-data.json"),
         caption=tr.gettext("Everything Passerelle stores about you. /forget erases it."))
+
+
+def card_data(card: Card) -> dict[str, object]:
+    """The directory card as /mydata shows it: both sides, their language and tags, translations kept, hidden."""
+    def side(note: PracticeNote | None) -> dict[str, object] | None:
+        return None if note is None else {"text": note.text, "language": note.language, "tags": sorted(note.tags)}
+    return {"can_share": side(card.shares), "would_like_to_learn": side(card.learns), "hidden": card.hidden,
+            "machine_translations": dict(card.translations)}
 
 
 async def forget(update: Update, context: PasserelleContext) -> None:
@@ -116,7 +128,7 @@ async def confirm_forget(update: Update, context: PasserelleContext) -> None:
     if parts[0] != "yes":
         await edit_screen(update, tr.gettext("Nothing was erased."))
         return
-    await members.forget(services.db, member)
+    await erase_member(services.db, member.id)
     await edit_screen(update, tr.gettext(
         "Everything about you has been erased. Send /start if you want to come back one day."))
 
@@ -138,6 +150,9 @@ async def private_text(update: Update, context: PasserelleContext) -> None:
     tr = translator(context.services, member, update.effective_user)
     if member is not None and member.is_active and member.onboarding_step in ("organisation", "edit-organisation"):
         await receive_organisation(update, context)
+        return
+    if member is not None and member.is_active and member.onboarding_step in directory_handlers.NOTE_STEPS:
+        await directory_handlers.receive_note(update, context, member)
         return
     if member is not None and member.is_active and member.onboarding_step == "done":
         await exchanges.receive_reply(update, context, member)

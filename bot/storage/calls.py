@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.domain.slots import Slot
-from bot.storage.database import Queryable
+from bot.storage.database import Queryable, Transaction
 from bot.storage.members import Member, _member
 
 
@@ -195,13 +195,13 @@ async def cancel(db: Queryable, proposal_id: int, now: datetime) -> bool:
            WHERE id = ? AND status IN ('open', 'confirmed')""", (now.isoformat(), proposal_id)) == 1
 
 
-async def reschedule(db: Queryable, proposal: Proposal, start: datetime, now: datetime) -> int:
-    """Move a confirmed call to a new start (a new slot row); returns the new sequence."""
-    row = await db.fetch_one("SELECT id FROM call_slots WHERE proposal_id = ? AND start_utc = ?",
+async def reschedule(tx: Transaction, proposal: Proposal, start: datetime, now: datetime) -> int:
+    """Move a confirmed call to a new start (a new slot row), in the caller's transaction; returns the new sequence."""
+    row = await tx.fetch_one("SELECT id FROM call_slots WHERE proposal_id = ? AND start_utc = ?",
                              (proposal.id, start.isoformat()))
-    slot_id = row["id"] if row else await db.insert(
+    slot_id = row["id"] if row else await tx.insert(
         "INSERT INTO call_slots (proposal_id, start_utc) VALUES (?, ?)", (proposal.id, start.isoformat()))
-    await db.execute(
+    await tx.execute(
         """UPDATE call_proposals SET chosen_slot_id = ?, starts_at = ?, ends_at = ?, sequence = sequence + 1,
                followup_at = NULL, closed_at = ? WHERE id = ?""",
         (slot_id, start.isoformat(), (start + timedelta(minutes=proposal.duration_minutes)).isoformat(),
@@ -474,17 +474,17 @@ async def practice_notes(db: Queryable, circle_id: int, member_ids: list[int]) -
     return notes
 
 
-async def forget_traces(db: Queryable, member_id: int) -> None:
+async def forget_traces(tx: Transaction, member_id: int) -> None:
     """Before a member is erased: queued messages to others that name them (their proposals, the confirmations
     listing them, peer introductions). Their own rows go by the foreign keys' cascades."""
-    rows = await db.fetch_all(
+    rows = await tx.fetch_all(
         """SELECT id, proposer_id = ? AS own FROM call_proposals WHERE proposer_id = ?
                OR id IN (SELECT proposal_id FROM call_invitees WHERE member_id = ?)""",
         (member_id, member_id, member_id))
     for row in rows:
         for kind in ("invite", "confirm", "moved", "ics") if row["own"] else ("confirm", "moved", "ics"):
-            await db.execute("DELETE FROM outbox WHERE dedupe_key LIKE ?", (f"{kind}:{row['id']}:%",))
-    groups = await db.fetch_all("SELECT group_id FROM pair_group_members WHERE member_id = ?", (member_id,))
+            await tx.execute("DELETE FROM outbox WHERE dedupe_key LIKE ?", (f"{kind}:{row['id']}:%",))
+    groups = await tx.fetch_all("SELECT group_id FROM pair_group_members WHERE member_id = ?", (member_id,))
     for row in groups:
-        await db.execute("DELETE FROM outbox WHERE dedupe_key LIKE ? OR dedupe_key LIKE ?",
+        await tx.execute("DELETE FROM outbox WHERE dedupe_key LIKE ? OR dedupe_key LIKE ?",
                          (f"pair-intro:{row['group_id']}:%", f"pair-check:{row['group_id']}:%"))

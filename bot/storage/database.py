@@ -61,7 +61,7 @@ class Transaction:
 
 
 class Database:
-    """The bot's store: open() configures WAL, foreign keys and a busy timeout on the one connection."""
+    """The bot's store: open() configures WAL, foreign keys, secure_delete and a busy timeout on the one connection."""
 
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._connection = connection
@@ -85,6 +85,9 @@ class Database:
             # Per connection and off by default in SQLite; a no-op inside a transaction, so set it first.
             await connection.execute("PRAGMA foreign_keys=ON")
             await connection.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
+            # Per connection: deleted or rewritten content is overwritten with zeros in the file, not left in freed
+            # space where a copy of the file would still show an erased member's phone and name (issue 10).
+            await connection.execute("PRAGMA secure_delete=ON")
             # Fail now, not at the first write, when the file or its folder is not writable.
             await connection.execute("BEGIN IMMEDIATE")
             await connection.execute("COMMIT")
@@ -132,6 +135,18 @@ class Database:
         await self._connection.execute("SELECT 1")
         if self._connection.in_transaction:
             await self._connection.execute("ROLLBACK")
+
+    async def checkpoint_wal(self) -> bool:
+        """Copy the WAL into the database file and truncate it to zero bytes; False if a reader kept it busy.
+
+        Pages a transaction changed stay in the -wal file, old versions included, until a checkpoint: after an
+        erasure this is what removes the member's values from it.
+        """
+        self._refuse_reentry()
+        async with self._lock:
+            rows = await self._connection.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy = rows[0][0] if rows else 1
+        return busy == 0
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         async with self.transaction() as tx:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.database import Queryable
+from bot.storage.database import Queryable, Transaction
 
 
 @dataclass(frozen=True)
@@ -227,10 +227,12 @@ async def record_digest(db: Queryable, recipient_chat_id: int, window_start: dat
     return changed == 1
 
 
-async def forget_relays(db: Queryable, member_id: int) -> None:
-    """Before a member is erased: the relayed copies of their replies queued to others carry their name."""
-    for row in await db.fetch_all("SELECT id FROM replies WHERE member_id = ?", (member_id,)):
-        await db.execute("DELETE FROM outbox WHERE dedupe_key LIKE ?", (f"relay:{row['id']}:%",))
+async def forget_relays(tx: Transaction, member_id: int) -> None:
+    """Before a member is erased: the relayed copies of their replies sent or queued to others carry their name,
+    and a reader's "translation unclear" notice to a facilitator carries the reply."""
+    for row in await tx.fetch_all("SELECT id FROM replies WHERE member_id = ?", (member_id,)):
+        await tx.execute("DELETE FROM outbox WHERE dedupe_key LIKE ? OR dedupe_key LIKE ?",
+                         (f"relay:{row['id']}:%", f"unclear:{row['id']}:%"))
 
 
 async def held_replies_written_before(db: Queryable, before: datetime, *, unreminded_only: bool = False) -> list[Reply]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.journal import practice_tags
-from bot.storage.database import Queryable
+from bot.storage.database import Queryable, Transaction
 from bot.storage.exchanges import Reply
 
 
@@ -53,7 +53,7 @@ async def entries(db: Queryable, circle_id: int) -> list[JournalEntry]:
     return [_entry(row) for row in rows]
 
 
-async def anonymise(db: Queryable, member_id: int) -> None:
+async def anonymise(tx: Transaction, member_id: int) -> None:
     """Before a member is erased: their entries stay, without their name (member_id goes NULL by cascade)."""
-    await db.execute("UPDATE journal_entries SET author_label = NULL, member_id = NULL WHERE member_id = ?",
+    await tx.execute("UPDATE journal_entries SET author_label = NULL, member_id = NULL WHERE member_id = ?",
                      (member_id,))

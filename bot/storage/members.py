@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.database import Queryable
+from bot.storage.database import Queryable, Transaction
 
 
 @dataclass(frozen=True)
@@ -120,20 +120,21 @@ async def list_by_status(db: Queryable, status: str) -> list[Member]:
     return [m for m in map(_member, rows) if m]
 
 
-async def forget(db: Queryable, member: Member) -> None:
-    """Erase a member and everything attributed to them (cascades remove memberships, links, outbox rows)."""
+async def forget(tx: Transaction, member: Member) -> None:
+    """Erase a member and everything attributed to them, inside the caller's transaction (the use case's: a crash
+    half-way must leave everything or nothing). Cascades remove memberships, links, votes, their outbox rows."""
     if member.phone_e164:
-        await db.execute("DELETE FROM invite_phones WHERE phone_e164 = ?", (member.phone_e164,))
+        await tx.execute("DELETE FROM invite_phones WHERE phone_e164 = ?", (member.phone_e164,))
     # Messages about them addressed to others (facilitators' "held:<member>:<admin>" notices carry their name and
     # phone) and any message to their chat not tied to their row: the cascade on member_id misses both.
-    await db.execute("DELETE FROM outbox WHERE chat_id = ? OR dedupe_key LIKE ?",
+    await tx.execute("DELETE FROM outbox WHERE chat_id = ? OR dedupe_key LIKE ?",
                      (member.telegram_user_id, f"held:{member.id}:%"))
     from bot.storage import calls, exchanges, journal  # calls imports members: imported here to avoid a cycle
 
-    await calls.forget_traces(db, member.id)
-    await exchanges.forget_relays(db, member.id)
-    await journal.anonymise(db, member.id)  # the circle keeps what they shared, without their name
-    await db.execute("DELETE FROM members WHERE id = ?", (member.id,))
+    await calls.forget_traces(tx, member.id)
+    await exchanges.forget_relays(tx, member.id)
+    await journal.anonymise(tx, member.id)  # the circle keeps what they shared, without their name
+    await tx.execute("DELETE FROM members WHERE id = ?", (member.id,))
 
 
 async def count(db: Queryable) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.storage.database import Database, Queryable
+from bot.storage.database import Database, Queryable, Transaction
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,18 @@ async def drop_pending_for_chat(db: Queryable, chat_id: int, reason: str) -> int
         "UPDATE outbox SET status = 'dropped', last_error = ? WHERE chat_id = ? AND status = 'pending'",
         (reason, chat_id),
     )
+
+
+async def delete_mentioning(tx: Transaction, fragments: list[str]) -> int:
+    """Delete every message, sent or not, whose parameters contain one of these fragments of rendered text.
+
+    For erasure: a digest mixes several authors' replies under no key naming any of them, and a sent message's
+    row still holds its text. Fragments are matched as stored (JSON without ASCII escaping, as enqueue writes)."""
+    deleted = 0
+    for fragment in fragments:
+        stored = json.dumps(fragment, ensure_ascii=False)[1:-1]
+        deleted += await tx.execute("DELETE FROM outbox WHERE instr(payload, ?) > 0", (stored,))
+    return deleted
 
 
 async def counts(db: Database) -> dict[str, int]:

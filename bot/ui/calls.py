@@ -10,11 +10,13 @@ from datetime import date, datetime, timedelta
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.slots import Slot, unfair_territories
+from bot.domain.directory import Card, brings
 from bot.i18n import SafeHtml, Translator
 from bot.storage.calls import Draft, Proposal
 from bot.storage.circles import Circle, Territory
 from bot.storage.members import Member
 from bot.ui.callbacks import pack
+from bot.ui.directory import what_each_brings
 from bot.ui.screens import Screen, circle_name
 
 MAX_SLOTS = 5
@@ -321,14 +323,19 @@ def sessions(tr: Translator, upcoming: Sequence[tuple[Proposal, datetime]], voti
 # Peer pairs.
 
 def introduction(tr: Translator, circle: Circle, group_id: int, peers: Sequence[Member], notes: Mapping[int, str],
-                 cities: Mapping[str, str]) -> Screen:
-    """A new cycle: who the reader is paired with, what each wrote about their practice, and an invitation."""
+                 cities: Mapping[str, str], cards: Mapping[int, Card] | None = None, reader_id: int | None = None
+                 ) -> Screen:
+    """A new cycle: who the reader is paired with, what each wrote about their practice, what each can bring the
+    other (directory cards), and an invitation."""
+    cards = cards or {}
     lines = [tr.html("🤝 New cycle of peer pairs in {circle}. For the next four weeks you are paired with:",
                      circle=circle_name(tr, circle))]
     for peer in peers:
         lines.append("• " + person(tr, peer) + tr.html(", {city}", city=cities.get(peer.territory_code or "", "")))
         if peer.id in notes:
             lines.append(tr.html("  <i>“{note}”</i>", note=_shorten(notes[peer.id])))
+        mine, theirs = cards.get(reader_id or -1), cards.get(peer.id)
+        lines += what_each_brings(tr, peer.first_name, brings(mine, theirs), brings(theirs, mine))
     lines.append(tr.html("Propose them a call: choose a few slots and they will vote."))
     return "\n".join(lines), InlineKeyboardMarkup([[
         InlineKeyboardButton(tr.gettext("Propose a call"), callback_data=pack("cp", "g", group_id))]])

@@ -19,6 +19,7 @@ MEMBER_COMMANDS = (
     ("sessions", N_("Your upcoming and past calls")),
     ("agenda", N_("Calendar file of your circles' calls")),
     ("pairing", N_("Peer pairs: pause or resume")),
+    ("directory", N_("Who shares what, across the border")),
     ("me", N_("Your profile, language and time zone")),
     ("mydata", N_("Everything stored about you")),
     ("pause", N_("Pause the questions (holidays)")),

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from babel import Locale
+from babel.lists import format_list
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.framing import FramingSuggestion
 from bot.i18n import SafeHtml, Translator, escape
 from bot.storage.circles import Circle, Territory
 from bot.ui.callbacks import pack
@@ -65,12 +67,20 @@ def language_of(tr: Translator, code: str) -> str:
         return code
 
 
+def attribution_mark(author_name: str) -> str:
+    """The start of every attribution line naming this author, as rendered (erasure finds queued digests by it)."""
+    return f"<b>{escape(author_name)}{ATTRIBUTION_SEPARATOR}"
+
+
+ATTRIBUTION_SEPARATOR = " · "
+
+
 def attribution(tr: Translator, reply: RelayedReply, *, reader_locale: str) -> SafeHtml:
     """'💬 Ama Mensah · Association Dzidzɔ · Togo (in Ewe)', escaped."""
     author = reply.author
     parts = [author.name] + ([author.organisation] if author.organisation else []) + [
         territory_name(tr, author.territory)]
-    line = f"{KIND_ICONS.get(reply.kind, '💬')} <b>{escape(' · '.join(parts))}</b>"
+    line = f"{KIND_ICONS.get(reply.kind, '💬')} <b>{escape(ATTRIBUTION_SEPARATOR.join(parts))}</b>"
     if reply.translated:
         note = tr.html("machine translation from {language}", language=language_of(tr, reply.language))
     elif reply.translation_failed:
@@ -136,26 +146,32 @@ def _kind_label(tr: Translator, kind: str) -> str:
     return labels.get(kind, kind)
 
 
-def framing_suggestion(tr: Translator, suggestion: str, reply_id: int, *,
+def framing_suggestion(tr: Translator, suggestion: FramingSuggestion, reply_id: int, *,
                        in_group: str | None = None) -> tuple[str, InlineKeyboardMarkup]:
-    """A gentle, private nudge towards practices; never blocks the reply.
+    """A gentle, private nudge towards practices, naming the means the reply described; never blocks the reply.
 
     `in_group` names the group the reply was written in: the suggestion comes in private, so it says which answer.
     """
     intro = (tr.html("Before I pass on your answer in the group {group}, a suggestion:", group=in_group)
              if in_group else tr.html("Before I pass on your answer, a suggestion:"))
-    text = "\n\n".join((intro, escape(tr.prompt(suggestion))))
+    text = "\n\n".join((intro, _suggestion_text(tr, suggestion)))
     return text, _framing_buttons(tr, reply_id)
 
 
-def held_reply_reminder(tr: Translator, suggestion: str, reply_id: int, deadline: datetime,
+def held_reply_reminder(tr: Translator, suggestion: FramingSuggestion, reply_id: int, deadline: datetime,
                         zone: str) -> tuple[str, InlineKeyboardMarkup]:
     """The one reminder of a held reply: the choice again, and when it will be passed on without one."""
     text = "\n\n".join((
         tr.html("Your answer to this week's question is still waiting for your choice. Without one, it will be "
                 "passed on as it is on {date} at {time}.", date=tr.date(deadline, zone), time=tr.time(deadline, zone)),
-        escape(tr.prompt(suggestion))))
+        _suggestion_text(tr, suggestion)))
     return text, _framing_buttons(tr, reply_id)
+
+
+def _suggestion_text(tr: Translator, suggestion: FramingSuggestion) -> str:
+    """The suggestion in the reader's language, naming the means as the member wrote them ("séchoirs", "van")."""
+    means = format_list([tr.gettext("“{word}”", word=word) for word in suggestion.means], locale=tr.babel_locale)
+    return escape(tr.prompt(suggestion.msgid).format(means=means))
 
 
 def _framing_buttons(tr: Translator, reply_id: int) -> InlineKeyboardMarkup:

@@ -154,7 +154,9 @@ def invite_refusal(tr: Translator, refusal: InviteRefusal) -> str:
     return tr.html(messages[refusal])
 
 
-def profile(tr: Translator, member: Member, territory: Territory | None, circles: Sequence[Circle]) -> Screen:
+def profile(tr: Translator, member: Member, territory: Territory | None, circles: Sequence[Circle],
+            card_lines: Sequence[str] = (), card_rows: Sequence[list[InlineKeyboardButton]] = ()) -> Screen:
+    """/me; the member's directory card (bot.ui.directory) comes as lines and rows of buttons below the profile."""
     kind = ORGANISATION_KINDS.get(member.organisation_kind or "")
     text = tr.html(
         "<b>{name}</b>\nOrganisation: {organisation} ({kind})\nTerritory: {territory}\nTime zone: {zone}\n"
@@ -168,5 +170,6 @@ def profile(tr: Translator, member: Member, territory: Territory | None, circles
         [InlineKeyboardButton(tr.gettext("Organisation"), callback_data=pack("me", "org")),
          InlineKeyboardButton(tr.gettext("Kind"), callback_data=pack("me", "kind")),
          InlineKeyboardButton(tr.gettext("Time zone"), callback_data=pack("me", "tz"))],
+        *card_rows,
     ])
-    return text, markup
+    return "\n".join([text, "", *card_lines]) if card_lines else text, markup

@@ -498,6 +498,24 @@ async def test_join_request_through_an_invite_link_then_approval_adds_the_member
     assert sim.invite_links(group.id)[0].name == "Cercle Lomé"
 
 
+@pytest.mark.parametrize("process", ["approve", "decline"])
+async def test_a_join_requester_cannot_be_written_to_once_the_request_is_processed(
+        sim: BotApiSimulator, bot: telegram.Bot, process: str) -> None:
+    group = sim.add_group("Alimentation durable")
+    user = sim.add_user("Kossi")
+    link = await bot.create_chat_invite_link(group.id, creates_join_request=True)
+    sim.request_join(user.id, group.id, invite_link=link.invite_link)
+    await bot.send_message(user.id, "Votre demande est reçue")  # through user_chat_id, while pending
+    if process == "approve":
+        await bot.approve_chat_join_request(group.id, user.id)
+    else:
+        await bot.decline_chat_join_request(group.id, user.id)
+    with pytest.raises(Forbidden, match="(?i)can't initiate conversation"):
+        await bot.send_message(user.id, "Encore un mot")
+    sim.send_text(user.id, "Bonjour")  # once the user writes to the bot, it may answer for good
+    await bot.send_message(user.id, "Bienvenue")
+
+
 async def test_invite_links_are_checked_like_telegram(sim: BotApiSimulator, bot: telegram.Bot) -> None:
     not_admin = sim.add_group("Sans droits", bot_is_admin=False)
     group = sim.add_group("Réseau")

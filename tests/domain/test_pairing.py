@@ -137,3 +137,47 @@ def test_rounds_hold_for_any_circle_size(togo: int, brittany: int, paused: froze
     active = {p.member_id for p in members if not p.paused}
     for pairing in pairings:
         assert {m for g in pairing.groups for m in g} | set(pairing.unmatched) == active
+
+
+# Reciprocity (issue 12): two-way matches of the directory are preferred, below the fairness rules.
+
+def test_a_two_way_match_is_preferred_over_the_default_draw() -> None:
+    members = circle(2, 2)
+    default = pair_up(members, [], 0)
+    # Whatever the default draw, ask for the other arrangement: it must win.
+    other = {frozenset({0, 101}), frozenset({1, 100})}
+    if set(default.groups) == other:
+        other = {frozenset({0, 100}), frozenset({1, 101})}
+    assert set(pair_up(members, [], 0, preferred=other).groups) == other
+
+
+def test_a_preferred_pair_does_not_repeat_within_a_round() -> None:
+    members = circle(2, 2)
+    preferred = {frozenset({0, 100})}
+    first = pair_up(members, [], 0, preferred=preferred)
+    assert frozenset({0, 100}) in first.groups
+    second = pair_up(members, first.groups, 1, preferred=preferred)
+    assert frozenset({0, 100}) not in second.groups and frozenset({0, 101}) in second.groups
+
+
+@pytest.mark.parametrize(("togo", "brittany"), SIZES)
+def test_preferences_keep_every_rule_of_pairing(togo: int, brittany: int) -> None:
+    members = circle(togo, brittany, paused=frozenset({101}))
+    preferred = {frozenset({0, 100 + i}) for i in range(brittany)} | {frozenset({togo - 1, 102})}
+    history: list[frozenset[int]] = []
+    pairings = []
+    for index in range(20):
+        pairing = pair_up(members, history, index, preferred=preferred)
+        pairings.append(pairing)
+        history.extend(pairing.groups)
+        assert 101 not in {m for g in pairing.groups for m in g} | set(pairing.unmatched)  # paused: left out
+        small = min(togo, brittany - 1 if brittany > 0 else 0)
+        assert all(2 <= len(g) <= 3 for g in pairing.groups)
+        assert len(pairing.groups) == small or not small
+    assert_no_repeat_before_round_complete([p for p in members if not p.paused], pairings)
+
+
+def test_a_trio_still_forms_when_the_sides_are_unequal_and_takes_the_two_way_match() -> None:
+    members = circle(1, 2)
+    pairing = pair_up(members, [], 0, preferred={frozenset({0, 101})})
+    assert pairing.groups == [frozenset({0, 100, 101})]

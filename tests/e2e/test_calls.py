@@ -144,6 +144,7 @@ async def test_votes_from_both_sides_close_on_the_most_voted_slot_with_link_and_
         event = Calendar.from_ical(ics.document_bytes).walk("VEVENT")[0]
         assert event.decoded("dtstart") == datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
         assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(minutes=60)
+        assert local in str(event["description"])  # the local times on each side, as in the confirmation
         assert str(event["url"]) == proposal.video_url and event.walk("VALARM")
         assert "Maël" in str(event["organizer"].params["CN"])
     # The tally lost its buttons; a late vote is refused.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from bot.storage import circles, facilitators, invites, members
@@ -188,6 +190,25 @@ async def test_a_group_cannot_be_bound_while_the_bot_is_not_admin(harness: Harne
     await h.command(facilitator, "bindgroup", "food", chat_id=group.id)
     assert "administrat" in h.last(group.id).text
     assert await h.db.fetch_all("SELECT * FROM circle_groups") == []
+
+
+async def test_a_failed_rights_check_asks_to_try_again_and_is_logged_with_its_method(harness: Harness, facilitator,
+                                                                                        caplog):
+    h = harness
+    h.refusals_expected = True  # getChatMember fails on purpose
+    group = h.sim.add_group("Alimentation", bot_is_admin=True)
+    h.sim.add_member(group.id, facilitator.id, status="administrator")
+    h.sim.fail_next("getChatMember", error_code=500, description="Internal Server Error")
+    with caplog.at_level(logging.WARNING):
+        await h.command(facilitator, "bindgroup", "food", chat_id=group.id)
+    answer = h.last(group.id).text
+    assert "Je n'ai pas pu vérifier mes droits dans ce groupe" in answer  # the facilitator reads French
+    assert "administrat" not in answer
+    assert await h.db.fetch_all("SELECT * FROM circle_groups") == []
+    assert any("getChatMember" in record.getMessage() and str(group.id) in record.getMessage()
+               for record in caplog.records if record.levelno == logging.WARNING)
+    await h.command(facilitator, "bindgroup", "food", chat_id=group.id)  # the next try works
+    assert "Ce groupe est désormais l'espace du cercle" in h.last(group.id).text
 
 
 async def test_a_member_of_the_circle_gets_a_personal_link_and_is_approved(harness: Harness, facilitator):

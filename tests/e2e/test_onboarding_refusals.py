@@ -243,4 +243,4 @@ async def test_a_held_member_listed_with_an_organisation_is_asked_its_kind_after
     await h.tap(hans, "Association")
     row = await member_row(h, hans)
     assert (row["organisation"], row["organisation_kind"], row["onboarding_step"]) == (
-        "Zuckerrübe e.V.", "association", "circles")
+        "Zuckerrübe e.V.", "association", "shares")

@@ -55,6 +55,9 @@ async def test_forget_leaves_no_row_about_the_member(harness: Harness, facilitat
     await h.press(facilitator, h.last(facilitator.id), f"held:ok:{row['id']}:bretagne")
     await h.drain()
     await h.tap(hansi, "Association")                   # organisation came from the invite list
+    await h.text(hansi, "Zuckerrübe trains young people together")  # his card in the directory
+    await h.tap(hansi, "Done")                          # keeps the suggested practice tags
+    await h.tap(hansi, "Skip")                          # nothing to learn, he says
     await h.tap(hansi, "Done")
     assert any("group" in t for t in h.texts(hansi.id))  # his personal group link
     await h.command(facilitator, "promote", str(hansi.id))
@@ -66,7 +69,8 @@ async def test_forget_leaves_no_row_about_the_member(harness: Harness, facilitat
     needles = ("+4915123456789", "4915123456789", "+49 1512", "Hansi", "Quaxmeier", "Zuckerrübe")
     before = await rows_mentioning(h, member_id=row["id"], telegram_id=hansi.id, needles=needles)
     assert {entry.split(".")[0] for entry in before} >= {
-        "members", "memberships", "group_links", "invite_codes", "invite_phones", "facilitators", "outbox"}
+        "members", "memberships", "group_links", "invite_codes", "invite_phones", "facilitators", "outbox",
+        "directory_cards"}
 
     await h.command(hansi, "forget")
     await h.tap(hansi, "Yes, erase everything")

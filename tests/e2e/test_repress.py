@@ -48,6 +48,11 @@ async def test_double_taps_through_the_whole_onboarding(harness: Harness):
     await h.contact(user, "+22890123456")
     await h.text(user, "Groupement Dzidzɔ")
     await double_tap(h, user, "Association")
+    await h.text(user, "Les habitants décident ensemble")   # what the organisation can share
+    await h.tap(user, "Femmes")                               # a tag the words did not suggest
+    await double_tap(h, user, "Terminé")                      # tags kept once, one next question
+    await double_tap(h, user, "Passer")                       # nothing to learn: skipped once
+    assert sum("voudrait apprendre" in t for t in h.texts(user.id)) == 1
     await h.tap(user, "Alimentation durable")
     await double_tap(h, user, "Terminé")
     assert sum("Alimentation durable" in t for t in h.texts(user.id)) >= 1

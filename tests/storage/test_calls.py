@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot import resources
+from bot.erasure import erase_member
 from bot.storage import calls, members, migrate
 from bot.storage.database import Database
 
@@ -83,9 +84,9 @@ async def test_forgetting_a_member_removes_their_votes_pairs_followups_and_keeps
     await calls.create_cycle(db, 1, 0, NOW, NOW + timedelta(days=28), [frozenset({proposer.id, voter.id})])
     await calls.set_paused(db, voter.id, True, NOW)
     await calls.start_followups(db, proposal, [proposer, voter], NOW)
-    await members.forget(db, voter)
+    await erase_member(db, voter.id)
     for table in ("call_votes", "call_invitees", "pair_group_members", "pairing_preferences", "call_followups"):
         rows = await db.fetch_all(f"SELECT * FROM {table} WHERE member_id = ?", (voter.id,))  # noqa: S608
         assert rows == [], table
-    await members.forget(db, proposer)
+    await erase_member(db, proposer.id)
     assert (await calls.get_proposal(db, proposal.id)).proposer_id is None

@@ -51,3 +51,23 @@ def test_a_long_list_is_paged_with_arrows_and_the_page_number():
 @pytest.mark.parametrize(("page", "expected"), [(-3, 0), (0, 0), (2, 2), (99, 2)])
 def test_a_page_sent_by_a_client_is_brought_into_range(page, expected):
     assert clamp_page(page, 20) == expected
+
+
+def test_a_directory_page_of_long_cards_fits_in_one_telegram_message():
+    from bot.domain.directory import PRACTICE_TAGS, Card, Listing, PracticeNote
+    from bot.i18n import I18n
+    from bot import resources
+    from bot.storage.circles import Territory
+    from bot.ui import directory as ui
+    from bot.ui.text import MAX_TEXT
+
+    tr = I18n.load(resources.locales_dir()).for_locale("ee")
+    every_tag = frozenset(tag.key for tag in PRACTICE_TAGS)
+    note = PracticeNote("ɖ" * 400, "fr", every_tag)
+    entries = [Listing(i, "N" * 64 + " " + "L" * 64, "O" * 120, "association", "togo", Card(i, note, note))
+               for i in range(ui.PAGE_SIZE + 1)]
+    views = {e.member_id: {side: ui.NoteView(note.text, "fr", translated=True) for side in ui.Side} for e in entries}
+    territories = {"togo": Territory("togo", "Togo", "TG", "Africa/Lome", "fr", "Lomé")}
+    text, markup = ui.directory_list(tr, entries, views, ui.Filters(None, "youth"), territories)
+    assert len(text) <= MAX_TEXT
+    assert len(markup.inline_keyboard) == ui.PAGE_SIZE + 3  # the page's cards, ◀ 1/2 ▶, territories, practices

@@ -427,6 +427,7 @@ class BotApiSimulator:
         if chat_id is None or chat_id == user.id:
             if user.id in self._state.blocked:
                 raise SimulatorError(f"user {user.id} blocked the bot: unblock_bot() first")
+            self._state.join_request_only.discard(user.id)  # writing to the bot opens the chat for good
             return self._state.private_chat(user)
         chat = self._group(chat_id)
         if user.id not in chat.members:

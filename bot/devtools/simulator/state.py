@@ -53,6 +53,9 @@ class SimState:
         self.users: dict[int, SimUser] = {}
         self.chats: dict[int, SimChat] = {}
         self.blocked: set[int] = set()
+        # Private chats that exist only because the bot wrote to a join requester (user_chat_id): they do not let
+        # the bot write once the request is processed, unlike a chat the user opened by writing to the bot.
+        self.join_request_only: set[int] = set()
         self.messages: dict[int, dict[int, SimMessage]] = {}
         self.sent: list[SimMessage] = []
         self._last_message_id: dict[int, int] = {}
@@ -105,10 +108,14 @@ class SimState:
 
     def writable_chat(self, chat_id: int | str) -> SimChat:
         """A chat the bot may send to now, or the 400/403 Telegram answers."""
-        if isinstance(chat_id, int) and chat_id in self.users and chat_id not in self.chats:
+        if isinstance(chat_id, int) and chat_id in self.users and (
+                chat_id not in self.chats or chat_id in self.join_request_only):
             if not self._has_pending_join_request(chat_id):
-                # Telegram: a user must write to the bot first (or the bot answers their join request).
+                # Telegram: a user must write to the bot first (or the bot answers their join request, until the
+                # request is approved or declined).
                 raise forbidden("bot can't initiate conversation with a user")
+            if chat_id not in self.chats:
+                self.join_request_only.add(chat_id)
             self.private_chat(self.users[chat_id])
         chat = self.chat_or_404(chat_id)
         self.check_bot_is_in(chat)
