@@ -26,6 +26,7 @@ from bot.domain.territories import describe_choices, resolve_territory
 from bot.i18n import SUPPORTED_LOCALES
 from bot.storage import circles, exchanges, invites, migrate, reports
 from bot.storage.database import Database
+from bot.terminal_progress import ProgressBar
 
 Print = Callable[[str], None]
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,23}$")  # the rule of /newcircle
@@ -340,9 +341,11 @@ async def import_prompts(db: Database, args: argparse.Namespace, out: Print) -> 
     known = {c.slug: c for c in await circles.list_open(db)}
     now = SystemClock().now()
     async with db.transaction() as tx:  # all or nothing
-        for row in parsed.rows:
-            await exchanges.save_custom_prompt(tx, circle_id=known[row.circle].id, texts=row.texts, created_by=None,
-                                               now=now)
+        with ProgressBar(len(parsed.rows), "prompts") as bar:   # drawn only on a terminal
+            for row in parsed.rows:
+                await exchanges.save_custom_prompt(tx, circle_id=known[row.circle].id, texts=row.texts,
+                                                   created_by=None, now=now)
+                bar.advance()
     out(f"{len(parsed.rows)} prompt(s) imported.")
 
 

@@ -9,7 +9,7 @@ from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot import command_menus, handlers, health, resources, scheduling
+from bot import command_menus, handlers, health, resources, role_menus, scheduling
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.i18n import I18n
@@ -90,6 +90,8 @@ async def _post_init(application: Application, *, poll_request: health.PollRecor
     services: Services = application.bot_data.services
     await open_store(services)
     await command_menus.publish_menus_or_retry_later(application)
+    # Facilitators' own menus (per chat): failures are logged per chat inside, never fatal.
+    await role_menus.restore_menus(application.bot, services)
     scheduling.install(application)
     health.install(application, poll_request)
     logger.info("Passerelle is ready as @%s", application.bot.username)

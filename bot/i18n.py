@@ -14,11 +14,12 @@ import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from datetime import time as dt_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime, format_skeleton, get_timezone_location
+from babel.dates import format_datetime, format_skeleton, format_time, get_timezone_location
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -146,6 +147,10 @@ class Translator:
 
     def date(self, instant: datetime, zone: str) -> str:
         return format_skeleton("yMMMEd", instant, tzinfo=ZoneInfo(zone), locale=self.babel_locale)
+
+    def hour(self, hour: int) -> str:
+        """A whole hour as this reader's locale writes it: "15:00" in French, "3:00 PM" in American English."""
+        return format_time(dt_time(hour, 0), "short", locale=self.babel_locale)
 
     def time(self, instant: datetime, zone: str) -> str:
         return format_datetime(instant, "HH:mm", tzinfo=ZoneInfo(zone), locale=self.babel_locale)

@@ -25,9 +25,11 @@ logger = logging.getLogger(__name__)
 SENDER_JOB = "outbox-sender"
 TICK_JOB = "due-work-tick"
 REMINDER_JOB = "call-reminder-watch"
+PROGRESS_JOB = "announcement-progress"
 SENDER_SECONDS = 0.5
 TICK_SECONDS = 20.0
 REMINDER_SECONDS = 1.0
+PROGRESS_SECONDS = 2.0   # one edit per announcement at most every 2 s: live enough, far under the edit limits
 
 DueWork = Callable[[Services, Application], Awaitable[None]]
 
@@ -88,6 +90,18 @@ async def reminder_job(context) -> None:
         logger.exception("Reminder watch failed; it looks again from the same instant at the next run")
 
 
+async def progress_job(context) -> None:
+    """Edit the delivery count of the announcements being sent (issue 11)."""
+    from bot.delivery.announcement_progress import show_delivery_progress
+
+    try:
+        await show_delivery_progress(context.application.bot_data.services, context.application.bot)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        logger.exception("Announcement delivery count failed; it is tried again at the next run")
+
+
 async def outbox_job(context) -> None:
     """Drain what is due; the job is skipped while a previous drain still runs (max_instances=1)."""
     sender: Sender = context.job.data
@@ -103,7 +117,7 @@ def install(application: Application) -> None:
     """Schedule the recurring jobs."""
     if application.job_queue is None:
         return
-    for name in (SENDER_JOB, TICK_JOB, REMINDER_JOB):
+    for name in (SENDER_JOB, TICK_JOB, REMINDER_JOB, PROGRESS_JOB):
         for job in application.job_queue.get_jobs_by_name(name):
             job.schedule_removal()
     # A long drain (a broadcast) outlives many ticks: skip those instead of queueing them.
@@ -115,3 +129,5 @@ def install(application: Application) -> None:
     # instead of waiting half a period when both run at the same instant and the sender reads first.
     application.job_queue.run_repeating(reminder_job, interval=REMINDER_SECONDS, first=0.8, name=REMINDER_JOB,
                                         data=ReminderWatch(), job_kwargs=single)
+    application.job_queue.run_repeating(progress_job, interval=PROGRESS_SECONDS, first=1.3, name=PROGRESS_JOB,
+                                        job_kwargs=single)

@@ -23,3 +23,8 @@ def parse_announcement(lines: list[str], languages: tuple[str, ...]) -> dict[str
 def text_for(texts: dict[str, str], locale: str, fallback: str = "fr") -> str:
     """The member's own language, else the text for all, else the fallback language, else any text."""
     return texts.get(locale) or texts.get(ANY_LANGUAGE) or texts.get(fallback) or next(iter(texts.values()), "")
+
+
+def announcement_key(announcement_id: int) -> str:
+    """The prefix of the outbox keys of one announcement's messages (its delivery count reads them)."""
+    return f"announce:{announcement_id}:"

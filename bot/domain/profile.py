@@ -16,6 +16,12 @@ ORGANISATION_KINDS: dict[str, str] = {
     "ess_company": N_("Social economy company"),
     "farmers": N_("Farmers' organisation"),
     "citizen": N_("Citizen"),
+    # Forms common in Togo (and found in Brittany too): governance code groups members by these keys.
+    "ngo": N_("NGO"),
+    "producers_group": N_("Producers' group"),
+    "gie": N_("Economic interest group (GIE)"),
+    "mutual": N_("Mutual"),
+    "public_institution": N_("Public institution"),
 }
 
 # Onboarding is a durable state machine stored on the member, so a restart never loses someone half-way.

@@ -12,8 +12,10 @@ from telegram.ext import (
 )
 from telegram import Update
 
-from bot.handlers import (announcements, call_actions, calls, directory, errors, exchanges, facilitation, groups,
-                          onboarding, pairs, profile, prompt_authoring, reports)
+from bot import role_menus
+from bot.handlers import (announcements, call_actions, calls, directory, errors, exchanges, facilitate, facilitation,
+                          groups, guided_text, onboarding, pairs, profile, prompt_authoring, reports)
+from bot.handlers.facilitate import guided
 from bot.telegram_io import begin_update
 from bot.ui.callbacks import pattern
 
@@ -26,6 +28,9 @@ def register(application: Application) -> None:
     # First of all, in its own group (so it never stops the update): a fresh trace of what this update's Bot API
     # calls answered, which the error handler reads to answer a button once and apologise only when nothing arrived.
     application.add_handler(TypeHandler(Update, _trace_update), group=-1000)
+    # Then, also in a group of its own: a PASSERELLE_ADMINS facilitator writing in private gets their command menu
+    # the first time (the bot cannot give a menu to a chat that does not exist yet).
+    application.add_handler(TypeHandler(Update, _admin_menu), group=-999)
     member_commands = {
         "start": onboarding.start,
         "circles": onboarding.choose_circles,
@@ -42,30 +47,36 @@ def register(application: Application) -> None:
         "pairing": pairs.show_pairing,
         "directory": directory.show_directory,
         # Members see their own circles' report and journal; facilitators those of the circles they facilitate.
-        "report": reports.send_report,
-        "journal": reports.send_journal,
+        # Without an argument, a picker of those circles (none when there is one).
+        "report": guided("report", reports.send_report),
+        "journal": guided("journal", reports.send_journal),
     }
     for name, callback in member_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
 
+    # Sent without arguments, a facilitator command opens its guided screens (bot.handlers.facilitate: pickers of
+    # circle, side, member, question); with arguments it keeps its typed form.
     facilitator_commands = {
+        "facilitate": facilitate.home_command,
         "invite": facilitation.create_invite,
-        "newcircle": facilitation.create_circle,
+        "newcircle": guided("newcircle", facilitation.create_circle),
         "members": facilitation.list_members,
         "held": facilitation.list_held,
-        "promote": facilitation.promote,
-        "addprompt": prompt_authoring.add_prompt,
-        "editprompt": prompt_authoring.edit_prompt,
-        "prompts": prompt_authoring.list_prompts,
-        "retireprompt": prompt_authoring.retire_prompt,
-        "sendprompt": prompt_authoring.send_prompt_now,
-        "relaymode": prompt_authoring.set_relay_mode,
-        "announce": announcements.announce,
+        "promote": guided("promote", facilitation.promote),
+        "demote": guided("demote", None),
+        "addprompt": guided("write", prompt_authoring.add_prompt),
+        "editprompt": guided("prompts", prompt_authoring.edit_prompt),
+        "prompts": guided("prompts", prompt_authoring.list_prompts),
+        "retireprompt": guided("prompts", prompt_authoring.retire_prompt),
+        "sendprompt": guided("send", prompt_authoring.send_prompt_now),
+        "relaymode": guided("relay", prompt_authoring.set_relay_mode),
+        "announce": guided("announce", announcements.announce),
     }
     for name, callback in facilitator_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
     # Sent inside the group to bind, so no PRIVATE filter.
-    application.add_handler(CommandHandler("bindgroup", facilitation.bind_group, filters=filters.ChatType.GROUPS))
+    application.add_handler(CommandHandler("bindgroup", guided("bind", facilitation.bind_group),
+                                           filters=filters.ChatType.GROUPS))
 
     callbacks = {
         "lang": onboarding.choose_language,
@@ -90,6 +101,7 @@ def register(application: Application) -> None:
         "pp": pairs.toggle_pairing,
         "pm": pairs.answer_met,
         "an": announcements.decide,
+        "fx": facilitate.on_step,
         # The directory of practices (bot.ui.directory's ButtonData prefixes).
         "dl": directory.browse,
         "dm": directory.browse,
@@ -108,6 +120,12 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(errors.answer_unknown_button))
 
     application.add_handler(MessageHandler(PRIVATE & filters.CONTACT, onboarding.receive_contact))
+    # Group -2, before the call steps: text a facilitator's guided screen waits for (an announcement, a question in
+    # three languages, a circle's name) stops there; an answer to the weekly question goes on.
+    application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+                                           guided_text.receive_text), group=-2)
+    # Any command first leaves such a screen (a command that opens a new one, like /announce, then starts afresh).
+    application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, guided_text.leave_on_command), group=-3)
     # Group -1 runs before the free-text handler below: a call step awaiting text (a draft's topic or typed slot,
     # a follow-up's practice) takes the message and stops it there; any other text goes on to group 0.
     application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
@@ -126,3 +144,10 @@ def register(application: Application) -> None:
 
 async def _trace_update(update: Update, context: object) -> None:
     begin_update()
+
+
+async def _admin_menu(update: Update, context) -> None:
+    user, chat = update.effective_user, update.effective_chat
+    if user is not None and chat is not None and chat.type == "private" \
+            and context.services.is_env_admin(user.id):
+        await role_menus.ensure_admin_menu(context.bot, context.services, user.id, user.language_code)

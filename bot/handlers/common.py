@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from telegram import Update, User
+from telegram import InlineKeyboardMarkup, Update, User
 
 from bot.domain.facilitation import Right, may_facilitate
 from bot.i18n import Translator, normalise_locale
 from bot.services import PasserelleContext, Services
 from bot.storage import facilitators, members
 from bot.storage.members import Member
-from bot.telegram_io import answer_once
+from bot.telegram_io import answer_once, edit_screen
 
 
 async def member_of(context: PasserelleContext, user: User | None) -> Member | None:
@@ -45,6 +45,14 @@ async def rights_of(services: Services, user_id: int) -> list[Right]:
 async def can_facilitate(services: Services, user_id: int, circle_id: int, territory: str | None = None) -> bool:
     """Whether the user facilitates that circle (and that territory of it, when given)."""
     return may_facilitate(await rights_of(services, user_id), circle_id, territory)
+
+
+async def show_screen(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """The next screen of a guided flow: in place of the pressed message, or as an answer to a typed command."""
+    if update.callback_query is not None:
+        await edit_screen(update, text, markup)
+    else:
+        await update.effective_message.reply_text(text, reply_markup=markup)
 
 
 async def answer_query(update: Update, text: str | None = None, *, alert: bool = False) -> None:

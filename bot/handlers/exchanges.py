@@ -164,7 +164,7 @@ async def show_original(update: Update, context: PasserelleContext) -> None:
 async def translation_unclear(update: Update, context: PasserelleContext) -> None:
     """ru:<reply>: ask the facilitators for a human reading of both texts."""
     from bot.handlers.onboarding import facilitator_ids
-    from bot.storage import outbox
+    from bot.storage import facilitator_tools, outbox
 
     services = context.services
     member = await member_of(context, update.effective_user)
@@ -175,7 +175,11 @@ async def translation_unclear(update: Update, context: PasserelleContext) -> Non
         return
     now = services.clock.now()
     admin_ids = await facilitator_ids(context)  # before the transaction: its lock is not re-entrant
+    round_ = await exchanges.get_round(services.db, reply.round_id)
     async with services.db.transaction() as tx:
+        # Kept until a facilitator of the circle marks it handled (/facilitate lists the open ones).
+        await facilitator_tools.add_help_request(tx, reply_id=reply.id, member_id=member.id,
+                                                 circle_id=round_.circle_id, now=now)
         for admin_id in admin_ids:
             admin = await members.get_by_telegram_id(tx, admin_id)
             admin_tr = translator(services, admin)

@@ -12,7 +12,7 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.helpers import create_deep_linked_url
 
-from bot import joining
+from bot import joining, role_menus
 from bot.domain.invites import new_code
 from bot.domain.phones import format_international
 from bot.domain.facilitation import missing_territories
@@ -29,6 +29,11 @@ from bot.telegram_io import edit_screen
 logger = logging.getLogger(__name__)
 MAX_INVITE_DAYS = 3650
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,23}$")
+
+
+def N_(message: str) -> str:
+    """Mark for extraction; translated where shown."""
+    return message
 
 
 async def refuse_unless_facilitator(update: Update, context: PasserelleContext) -> bool:
@@ -72,15 +77,21 @@ async def create_invite(update: Update, context: PasserelleContext) -> None:
             circles=", ".join(c.slug for c in await circles.list_open(services.db)),
             territories=", ".join(sorted(territory_codes))))
         return
+    await update.effective_message.reply_text(await make_invite(
+        context, tr, circle, territory, int(uses) if uses else None, days, member))
+
+
+async def make_invite(context: PasserelleContext, tr: Translator, circle, territory: str | None, uses: int | None,
+                      days: int, creator: Member | None) -> str:
+    """Store an invitation and say its deep link, validity and uses (HTML)."""
+    services = context.services
     code, now = new_code(), services.clock.now()
     expires = now + timedelta(days=days)
     await invites.create(services.db, code=code, circle_id=circle.id if circle else None, territory_code=territory,
-                         max_uses=int(uses) if uses else None, expires_at=expires,
-                         created_by=member.id if member else None, now=now)
+                         max_uses=uses, expires_at=expires, created_by=creator.id if creator else None, now=now)
     link = create_deep_linked_url(context.bot.username, code)
-    await update.effective_message.reply_text(tr.html(
-        "Invitation created: {link}\nValid until {date}, {uses}.", link=link, date=tr.date(expires, "UTC"),
-        uses=tr.ngettext("{count} use", "{count} uses", int(uses)) if uses else tr.gettext("unlimited uses")))
+    return tr.html("Invitation created: {link}\nValid until {date}, {uses}.", link=link, date=tr.date(expires, "UTC"),
+                   uses=tr.ngettext("{count} use", "{count} uses", uses) if uses else tr.gettext("unlimited uses"))
 
 
 async def create_circle(update: Update, context: PasserelleContext) -> None:
@@ -108,9 +119,13 @@ async def list_members(update: Update, context: PasserelleContext) -> None:
     """/members [circle]: members per circle and territory, with phone numbers (facilitators only)."""
     if await refuse_unless_facilitator(update, context):
         return
-    services = context.services
-    tr = translator(services, await member_of(context, update.effective_user), update.effective_user)
-    wanted = (context.args or [None])[0]
+    tr = translator(context.services, await member_of(context, update.effective_user), update.effective_user)
+    for chunk in await member_listing(context.services, tr, (context.args or [None])[0]):
+        await update.effective_message.reply_text(chunk)
+
+
+async def member_listing(services, tr: Translator, wanted: str | None) -> list[str]:
+    """The members of one circle (or of every circle) per territory, with numbers, in messages under the limit."""
     territories = {t.code: t for t in await circles.territories(services.db)}
     lines: list[str] = []
     for circle in await circles.list_open(services.db):
@@ -123,8 +138,7 @@ async def list_members(update: Update, context: PasserelleContext) -> None:
             lines.append(tr.html("  {territory}: {count}", territory=screens.territory_name(tr, territory),
                                  count=len(side)))
             lines.extend(_member_line(tr, m) for m in side)
-    for chunk in _chunks(lines or [tr.gettext("No circle matches.")]):
-        await update.effective_message.reply_text(chunk)
+    return _chunks(lines or [tr.gettext("No circle matches.")])
 
 
 def _member_line(tr: Translator, member: Member) -> str:
@@ -215,6 +229,7 @@ async def promote(update: Update, context: PasserelleContext) -> None:
             "Usage: /promote followed by the Telegram id of a verified member (see /members)."))
         return
     await facilitators.promote(services.db, target.id, caller.id if caller else None, services.clock.now())
+    await role_menus.refresh_menu(context.bot, services, target.telegram_user_id)
     await update.effective_message.reply_text(tr.html("{name} is now a facilitator.", name=target.display_name))
 
 
@@ -231,7 +246,8 @@ async def promote_in_circle(update: Update, context: PasserelleContext) -> None:
     if circle is None or (territory is not None and territory not in territories) or target is None \
             or not target.is_active:
         await update.effective_message.reply_text(tr.html(
-            "{usage}\nCircles: {circles}", usage=f"/promote telegram-id [circle] [{'|'.join(sorted(territories))}]",
+            "{usage}\nCircles: {circles}", usage=tr.gettext(N_("/promote telegram-id [circle] [{territories}]"),
+                                                              territories="|".join(sorted(territories))),
             circles=", ".join(c.slug for c in await circles.list_open(services.db))))
         return
     if not await can_facilitate(services, update.effective_user.id, circle.id):
@@ -239,14 +255,15 @@ async def promote_in_circle(update: Update, context: PasserelleContext) -> None:
         return
     await facilitators.promote_in_circle(services.db, target.id, circle.id, territory, caller.id if caller else None,
                                          services.clock.now())
+    await role_menus.refresh_menu(context.bot, services, target.telegram_user_id)
     side = screens.territory_name(tr, territories[territory]) if territory else tr.gettext("every territory")
     lines = [tr.html("{name} now facilitates {circle} ({side}).", name=target.display_name,
                      circle=screens.circle_name(tr, circle), side=side)]
     rights = await facilitators.rights_in_circle(services.db, circle.id, services.config.admin_ids)
     for code in missing_territories(rights, sorted(territories)):
-        lines.append(tr.html("The {territory} side of this circle has no facilitator: name one with "
-                             "/promote telegram-id {circle} {code}", territory=screens.territory_name(
-                                 tr, territories[code]), circle=circle.slug, code=code))
+        lines.append(tr.html("The {territory} side of this circle has no facilitator: name one with /promote (you "
+                             "choose the circle, the side and the member on buttons).",
+                             territory=screens.territory_name(tr, territories[code])))
     await update.effective_message.reply_text("\n".join(lines))
 
 
@@ -263,6 +280,12 @@ async def bind_group(update: Update, context: PasserelleContext) -> None:
     if circle is None or (side != "shared" and side not in territory_codes):
         await message.reply_text(tr.html("Usage, in the group: /bindgroup circle [territory|shared]"))
         return
+    await message.reply_text(await bind_here(update, context, tr, circle, side))
+
+
+async def bind_here(update: Update, context: PasserelleContext, tr: Translator, circle, side: str) -> str:
+    """Bind the group (or forum topic) the update comes from to a circle; the answer to show, in HTML."""
+    services, message = context.services, update.effective_message
     try:
         me = await context.bot.get_chat_member(message.chat_id, context.bot.id)
     except TelegramError as error:
@@ -270,18 +293,16 @@ async def bind_group(update: Update, context: PasserelleContext) -> None:
         # "make me an administrator" would send the facilitator to fix what may not be broken.
         logger.warning("Could not check the bot's rights in chat %s: getChatMember: %s: %s", message.chat_id,
                        type(error).__name__, error)
-        await message.reply_text(tr.html("I could not check my rights in this group this time. Please send the "
-                                         "command again in a moment."))
-        return
+        return tr.html("I could not check my rights in this group this time. Please send the command again in a "
+                       "moment.")
     if me.status != ChatMemberStatus.ADMINISTRATOR or not getattr(me, "can_invite_users", False):
-        await message.reply_text(tr.html("Make me an administrator of this group with the right to invite users, "
-                                          "then send the command again."))
-        return
+        return tr.html("Make me an administrator of this group with the right to invite users, "
+                       "then send the command again.")
     thread_id = message.message_thread_id if message.is_topic_message else None
     await circles.bind_group(services.db, circle_id=circle.id, chat_id=message.chat_id, thread_id=thread_id,
                              territory_code=None if side == "shared" else side, title=message.chat.title or "",
                              now=services.clock.now())
-    await message.reply_text(tr.html("This group is now the place of the circle <b>{circle}</b> ({side}).",
-                                     circle=screens.circle_name(tr, circle),
-                                     side=tr.gettext("shared") if side == "shared" else side))
-
+    territories = {t.code: t for t in await circles.territories(services.db)}
+    return tr.html("This group is now the place of the circle <b>{circle}</b> ({side}).",
+                   circle=screens.circle_name(tr, circle),
+                   side=tr.gettext("shared") if side == "shared" else screens.territory_name(tr, territories[side]))

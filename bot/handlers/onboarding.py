@@ -7,6 +7,7 @@ import logging
 from telegram import ReplyKeyboardRemove, Update
 from telegram.error import TelegramError
 
+from bot import role_menus
 from bot.domain import invites as invite_rules
 from bot.domain.phones import format_international
 from bot.domain.directory import MAX_NOTE_LENGTH, Side
@@ -107,6 +108,7 @@ async def choose_language(update: Update, context: PasserelleContext) -> None:
     member = await members.get(services.db, member.id)
     tr = translator(services, member)
     await answer_query(update, tr.gettext("Language: {language}", language=tr.language_name(parts[0])))
+    await role_menus.refresh_menu(context.bot, services, member.telegram_user_id)  # a facilitator's menu follows
     if member.onboarding_step == "consent":
         text, markup = screens.welcome(tr, member.first_name)
     else:

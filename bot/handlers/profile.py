@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ChatAction
 
 from bot.domain.directory import Card, PracticeNote
 from bot.erasure import erase_member
 from bot.handlers import exchanges
-from bot.handlers.common import active_member, answer_query, is_facilitator, member_of, translator
+from bot import role_menus
+from bot.handlers.common import active_member, answer_query, is_facilitator, member_of, rights_of, translator
 from bot.handlers import directory as directory_handlers
 from bot.handlers.onboarding import (receive_organisation, send_circle_picker, _circles_of, _territory,
                                      profile_screen)
@@ -17,7 +19,7 @@ from bot.services import PasserelleContext
 from bot.storage import circles, directory, members
 from bot.i18n import escape
 from bot.ui import screens
-from bot.ui.commands import FACILITATOR_COMMANDS, command_list
+from bot.ui.commands import CIRCLE_FACILITATOR_MENU, FACILITATOR_COMMANDS, command_list
 from bot.ui.callbacks import pack, parse
 from bot.telegram_io import edit_screen
 
@@ -75,6 +77,7 @@ async def send_my_data(update: Update, context: PasserelleContext) -> None:
     if member is None:
         await update.effective_message.reply_text(tr.gettext("Nothing is stored about you."))
         return
+    await context.bot.send_chat_action(update.effective_chat.id, ChatAction.UPLOAD_DOCUMENT)
     joined = await _circles_of(context, member)
     territory = await _territory(context, member.territory_code)
     data = {
@@ -129,6 +132,7 @@ async def confirm_forget(update: Update, context: PasserelleContext) -> None:
         await edit_screen(update, tr.gettext("Nothing was erased."))
         return
     await erase_member(services.db, member.id)
+    await role_menus.refresh_menu(context.bot, services, member.telegram_user_id)  # rights went with the member
     await edit_screen(update, tr.gettext(
         "Everything about you has been erased. Send /start if you want to come back one day."))
 
@@ -141,6 +145,9 @@ async def help_command(update: Update, context: PasserelleContext) -> None:
               for command in command_list(context.services.i18n, tr.locale)]
     if await is_facilitator(context.services, update.effective_user.id):
         lines += ["", tr.html("Facilitators: {commands}", commands=", ".join(f"/{c}" for c in FACILITATOR_COMMANDS))]
+    elif await rights_of(context.services, update.effective_user.id):  # facilitators of some circles
+        lines += ["", tr.html("Facilitators: {commands}", commands=", ".join(
+            f"/{c}" for c in FACILITATOR_COMMANDS if c in CIRCLE_FACILITATOR_MENU))]
     await update.effective_message.reply_text("\n".join(lines))
 
 

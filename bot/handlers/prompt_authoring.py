@@ -7,7 +7,8 @@ from telegram import Update
 from bot.delivery.prompts import available_prompt_keys, prompt_text, send_circle_prompts
 from bot.domain.framing import assess_framing
 from bot.domain.prompt_library import prompt_by_key
-from bot.handlers.common import member_of, translator
+from bot.domain.facilitation import may_facilitate
+from bot.handlers.common import can_facilitate, member_of, rights_of, translator
 from bot.handlers.facilitation import refuse_unless_facilitator
 from bot.i18n import SUPPORTED_LOCALES
 from bot.services import PasserelleContext
@@ -16,6 +17,11 @@ from bot.ui.callbacks import parse_int
 from bot.ui.text import split_lines
 
 RELAY_MODES = ("auto", "immediate", "digest")
+
+
+def N_(message: str) -> str:
+    """Mark for extraction; translated where shown."""
+    return message
 
 
 def parse_translations(text: str) -> dict[str, str]:
@@ -32,21 +38,34 @@ def parse_translations(text: str) -> dict[str, str]:
     return {locale: body[:600] for locale, body in texts.items()}
 
 
+async def refuse_unless_facilitating_some_circle(update: Update, context: PasserelleContext) -> bool:
+    """True (and refused) for anyone who facilitates no circle at all; the circle itself is checked once named."""
+    if await rights_of(context.services, update.effective_user.id):
+        return False
+    return await refuse_unless_facilitator(update, context)
+
+
 async def _circle_arg(update: Update, context: PasserelleContext, usage: str):
+    """The circle named first in the arguments, if the caller facilitates it (else None, and an answer sent)."""
     tr = translator(context.services, await member_of(context, update.effective_user), update.effective_user)
+    rights = await rights_of(context.services, update.effective_user.id)
+    facilitated = [c for c in await circles.list_open(context.services.db) if may_facilitate(rights, c.id)]
     args = context.args or []
     circle = await circles.get_by_slug(context.services.db, args[0]) if args else None
     if circle is None:
-        await update.effective_message.reply_text(tr.html("{usage}\nCircles: {circles}", usage=usage, circles=", ".join(
-            c.slug for c in await circles.list_open(context.services.db))))
+        await update.effective_message.reply_text(tr.html("{usage}\nCircles: {circles}", usage=tr.gettext(usage),
+                                                          circles=", ".join(c.slug for c in facilitated)))
+    elif circle.id not in {c.id for c in facilitated}:
+        await update.effective_message.reply_text(tr.gettext("This is reserved for facilitators."))
+        circle = None
     return tr, circle
 
 
 async def add_prompt(update: Update, context: PasserelleContext) -> None:
     """/addprompt <circle> then lines 'fr: …' 'en: …' 'ee: …' (French required)."""
-    if await refuse_unless_facilitator(update, context):
+    if await refuse_unless_facilitating_some_circle(update, context):
         return
-    tr, circle = await _circle_arg(update, context, "/addprompt circle\nfr: …\nen: …\nee: …")
+    tr, circle = await _circle_arg(update, context, N_("/addprompt circle\nfr: …\nen: …\nee: …"))
     if circle is None:
         return
     await _save(update, context, tr, circle.id, None)
@@ -54,12 +73,15 @@ async def add_prompt(update: Update, context: PasserelleContext) -> None:
 
 async def edit_prompt(update: Update, context: PasserelleContext) -> None:
     """/editprompt <id> then the language lines: replaces the texts of a custom prompt."""
-    if await refuse_unless_facilitator(update, context):
+    if await refuse_unless_facilitating_some_circle(update, context):
         return
     services = context.services
     tr = translator(services, await member_of(context, update.effective_user), update.effective_user)
     raw = (context.args or [""])[0]
     prompt = await exchanges.custom_prompt(services.db, parse_int(raw)) if parse_int(raw) is not None else None
+    if prompt is not None and not await can_facilitate(services, update.effective_user.id, prompt.circle_id):
+        await update.effective_message.reply_text(tr.gettext("This is reserved for facilitators."))
+        return
     if prompt is None:
         await update.effective_message.reply_text(tr.html("Usage: /editprompt number (see /prompts circle), then "
                                                           "one line per language: fr: …, en: …, ee: …"))
@@ -88,9 +110,9 @@ async def _save(update: Update, context: PasserelleContext, tr, circle_id: int, 
 
 async def list_prompts(update: Update, context: PasserelleContext) -> None:
     """/prompts <circle>: the circle's prompts in rotation order, with their keys."""
-    if await refuse_unless_facilitator(update, context):
+    if await refuse_unless_facilitating_some_circle(update, context):
         return
-    tr, circle = await _circle_arg(update, context, "/prompts circle")
+    tr, circle = await _circle_arg(update, context, N_("/prompts circle"))
     if circle is None:
         return
     used = {r.prompt_key for r in await exchanges.rounds_of(context.services.db, circle.id)}
@@ -105,9 +127,9 @@ async def list_prompts(update: Update, context: PasserelleContext) -> None:
 
 async def retire_prompt(update: Update, context: PasserelleContext) -> None:
     """/retireprompt <circle> <key or number>."""
-    if await refuse_unless_facilitator(update, context):
+    if await refuse_unless_facilitating_some_circle(update, context):
         return
-    tr, circle = await _circle_arg(update, context, "/retireprompt circle key")
+    tr, circle = await _circle_arg(update, context, N_("/retireprompt circle key"))
     if circle is None:
         return
     key = (context.args or ["", ""])[1] if len(context.args or []) > 1 else ""
@@ -125,9 +147,9 @@ async def retire_prompt(update: Update, context: PasserelleContext) -> None:
 
 async def send_prompt_now(update: Update, context: PasserelleContext) -> None:
     """/sendprompt <circle>: this week's prompt now, to those who have not had it."""
-    if await refuse_unless_facilitator(update, context):
+    if await refuse_unless_facilitating_some_circle(update, context):
         return
-    tr, circle = await _circle_arg(update, context, "/sendprompt circle")
+    tr, circle = await _circle_arg(update, context, N_("/sendprompt circle"))
     if circle is None:
         return
     queued = await send_circle_prompts(context.services, circle, force=True)
@@ -141,9 +163,9 @@ async def send_prompt_now(update: Update, context: PasserelleContext) -> None:
 
 async def set_relay_mode(update: Update, context: PasserelleContext) -> None:
     """/relaymode <circle> auto|immediate|digest."""
-    if await refuse_unless_facilitator(update, context):
+    if await refuse_unless_facilitating_some_circle(update, context):
         return
-    tr, circle = await _circle_arg(update, context, "/relaymode circle auto|immediate|digest")
+    tr, circle = await _circle_arg(update, context, N_("/relaymode circle auto|immediate|digest"))
     if circle is None:
         return
     mode = (context.args or ["", ""])[1] if len(context.args or []) > 1 else ""

@@ -10,14 +10,15 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
-from telegram import InputFile, Update
+from telegram import InputFile, Update, User
+from telegram.constants import ChatAction
 
 from bot.domain import reciprocity
 from bot.domain.facilitation import covered_territories, may_facilitate
 from bot.handlers.common import member_of, rights_of, translator
 from bot.i18n import Translator
 from bot.services import PasserelleContext, Services
-from bot.storage import circles, facilitators, journal, reports
+from bot.storage import circles, facilitators, journal, members, reports
 from bot.storage.circles import Circle
 from bot.telegram_io import optional_part
 from bot.ui import chart
@@ -25,6 +26,11 @@ from bot.ui import journal as journal_ui
 from bot.ui import report as report_ui
 from bot.ui.screens import circle_name, territory_name
 from bot.ui.text import split_lines
+
+
+def N_(message: str) -> str:
+    """Mark for extraction; translated where shown."""
+    return message
 
 
 @dataclass(frozen=True)
@@ -37,22 +43,35 @@ class Reach:
     zone: str
 
 
+async def visible_circles(services: Services, user: User) -> list[Circle]:
+    """The circles whose report and journal a person may read: their own, and those they facilitate."""
+    member = await members.get_by_telegram_id(services.db, user.id)
+    rights = await rights_of(services, user.id)
+    own = await circles.circle_ids_of(services.db, member.id) if member and member.is_active else set()
+    return [c for c in await circles.list_open(services.db) if c.id in own or may_facilitate(rights, c.id)]
+
+
+async def reach_of(services: Services, user: User, circle: Circle) -> Reach:
+    """How a person sees a circle they may read (check visible_circles first)."""
+    member = await members.get_by_telegram_id(services.db, user.id)
+    tr = translator(services, member, user)
+    zone = (member.time_zone if member else None) or "UTC"
+    return Reach(tr, circle, may_facilitate(await rights_of(services, user.id), circle.id), zone)
+
+
 async def _circle_in_reach(update: Update, context: PasserelleContext, usage: str) -> Reach | None:
     """The circle named in the arguments (or the caller's only circle), if the caller facilitates or belongs to it."""
     services = context.services
     member = await member_of(context, update.effective_user)
     tr = translator(services, member, update.effective_user)
-    rights = await rights_of(services, update.effective_user.id)
-    own = await circles.circle_ids_of(services.db, member.id) if member and member.is_active else set()
-    visible = [c for c in await circles.list_open(services.db) if c.id in own or may_facilitate(rights, c.id)]
+    visible = await visible_circles(services, update.effective_user)
     args = context.args or []
     wanted = [c for c in visible if c.slug == args[0]] if args else (visible if len(visible) == 1 else [])
     if not wanted:
-        await update.effective_message.reply_text(tr.html("{usage}\nCircles: {circles}", usage=usage,
+        await update.effective_message.reply_text(tr.html("{usage}\nCircles: {circles}", usage=tr.gettext(usage),
                                                           circles=", ".join(c.slug for c in visible) or "—"))
         return None
-    zone = (member.time_zone if member else None) or "UTC"
-    return Reach(tr, wanted[0], may_facilitate(rights, wanted[0].id), zone)
+    return await reach_of(services, update.effective_user, wanted[0])
 
 
 async def build_report(services: Services, circle: Circle, now: datetime) -> reciprocity.CircleReport:
@@ -70,38 +89,48 @@ async def build_report(services: Services, circle: Circle, now: datetime) -> rec
 
 async def send_report(update: Update, context: PasserelleContext) -> None:
     """/report [circle]: the text with bars, then the chart."""
-    reach = await _circle_in_reach(update, context, "/report circle")
-    if reach is None:
-        return
-    services, tr, circle = context.services, reach.tr, reach.circle
+    reach = await _circle_in_reach(update, context, N_("/report circle"))
+    if reach is not None:
+        await deliver_report(context, update.effective_chat.id, reach)
+
+
+async def deliver_report(context: PasserelleContext, chat_id: int, reach: Reach) -> None:
+    """The report text with bars, then the chart (the chat shows "sending a photo" while it is drawn)."""
+    services, tr, circle, bot = context.services, reach.tr, reach.circle, context.bot
     report = await build_report(services, circle, services.clock.now())
     territories = await circles.territories(services.db)
-    lines = report_ui.report_text(tr, circle, report, territories, for_facilitator=reach.facilitator,
-                                  circle_slug=circle.slug)
+    lines = report_ui.report_text(tr, circle, report, territories, for_facilitator=reach.facilitator)
     for chunk in split_lines(lines):
-        await update.effective_message.reply_text(chunk)
+        await bot.send_message(chat_id, chunk)
     names = {t.code: territory_name(tr, t) for t in territories}
     # The text is the report; the chart only illustrates it: if drawing or uploading fails, the member is told
     # that the chart failed, not that "something went wrong" with a report they already have.
-    async with optional_part(context.bot, update.effective_chat.id, "report chart",
+    async with optional_part(bot, chat_id, "report chart",
                              tr.gettext("The chart could not be drawn this time; the report above is complete.")):
+        await bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
         # Drawing takes a few tens of milliseconds of CPU: keep the event loop free for other members meanwhile.
         png = await asyncio.to_thread(chart.render_png, report, circle_name(tr, circle), names,
-                                      [report_ui.week_label(w.week_key) for w in report.weeks], tr.gettext("opened"))
-        await update.effective_message.reply_photo(InputFile(png, filename=f"report-{circle.slug}.png"),
-                                                   caption=tr.html("Replies per week; the dot shows who opened."))
+                                      [report_ui.week_label(tr, w.week_key) for w in report.weeks],
+                                      tr.gettext("opened"))
+        await bot.send_photo(chat_id, InputFile(png, filename=f"report-{circle.slug}.png"),
+                             caption=tr.html("Replies per week; the dot shows who opened."))
 
 
 async def send_journal(update: Update, context: PasserelleContext) -> None:
     """/journal [circle]: the circle's journal as a Markdown file, newest first."""
-    reach = await _circle_in_reach(update, context, "/journal circle")
-    if reach is None:
-        return
+    reach = await _circle_in_reach(update, context, N_("/journal circle"))
+    if reach is not None:
+        await deliver_journal(context, update.effective_chat.id, reach)
+
+
+async def deliver_journal(context: PasserelleContext, chat_id: int, reach: Reach) -> None:
+    """The journal as a Markdown file (the chat shows "sending a file" while it is written)."""
     services, tr, circle = context.services, reach.tr, reach.circle
+    await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
     entries = await journal.entries(services.db, circle.id)
     text = journal_ui.journal_markdown(tr, circle, entries, await circles.territories(services.db), zone=reach.zone,
                                        now=services.clock.now())
-    await update.effective_message.reply_document(
-        InputFile(text.encode("utf-8"), filename=f"journal-{circle.slug}.md"),
+    await context.bot.send_document(
+        chat_id, InputFile(text.encode("utf-8"), filename=f"journal-{circle.slug}.md"),
         caption=tr.nhtml("Journal of {circle}: {count} entry.", "Journal of {circle}: {count} entries.",
                          len(entries), circle=circle_name(tr, circle)))

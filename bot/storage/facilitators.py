@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.facilitation import Right
@@ -61,3 +62,30 @@ async def rights_in_circle(db: Queryable, circle_id: int,
              WHERE c.circle_id = ? AND m.status = 'active'""",  # noqa: S608 - only placeholders are formatted in
         (*admins, circle_id))
     return [Right(row["circle_id"], row["territory_code"], row["side"]) for row in rows]
+
+
+@dataclass(frozen=True)
+class CircleRight:
+    """One co-facilitator's right on a circle, as the demotion picker lists it."""
+
+    member_id: int
+    display_name: str
+    organisation: str | None
+    territory_code: str | None
+
+
+async def circle_rights(db: Queryable, circle_id: int) -> list[CircleRight]:
+    """The rights given on one circle (not the global ones), by name."""
+    rows = await db.fetch_all(
+        """SELECT m.id, trim(m.first_name || ' ' || ifnull(m.last_name, '')) AS name, m.organisation,
+                  c.territory_code
+             FROM circle_facilitators c JOIN members m ON m.id = c.member_id
+            WHERE c.circle_id = ? ORDER BY name, m.id""", (circle_id,))
+    return [CircleRight(row["id"], row["name"], row["organisation"], row["territory_code"]) for row in rows]
+
+
+async def demote_in_circle(db: Queryable, member_id: int, circle_id: int) -> bool:
+    """Take away a member's rights on a circle (every territory of it); False when they had none."""
+    changed = await db.execute("DELETE FROM circle_facilitators WHERE member_id = ? AND circle_id = ?",
+                               (member_id, circle_id))
+    return changed > 0

@@ -153,9 +153,11 @@ def _day_label(tr: Translator, day: date) -> str:
 
 
 def hour_picker(tr: Translator, day: date) -> Screen:
-    buttons = [InlineKeyboardButton(f"{h:02d}h", callback_data=pack("cp", "h", f"{day:%Y%m%d}", f"{h:02d}"))
+    # Hours as the reader's locale writes them (15:00, 3:00 PM), not the French "15h" for everyone.
+    buttons = [InlineKeyboardButton(tr.hour(h), callback_data=pack("cp", "h", f"{day:%Y%m%d}", f"{h:02d}"))
                for h in PICKER_HOURS]
-    rows = [buttons[i:i + 5] for i in range(0, len(buttons), 5)]
+    per_row = 5 if all(len(b.text) <= 5 for b in buttons) else 3   # "3:00 PM" needs wider buttons
+    rows = [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
     rows.append([InlineKeyboardButton(tr.gettext("◀ Back"), callback_data=pack("cp", "s"))])
     return tr.html("{day}: at what time (your local time)?", day=_day_label(tr, day)), InlineKeyboardMarkup(rows)
 
@@ -198,8 +200,9 @@ def tally(tr: Translator, proposal: Proposal, circle: Circle, slots: Sequence[Sl
     lines = [tr.html("Your call proposal in {circle}: <b>{topic}</b>", circle=circle_name(tr, circle),
                      topic=proposal.topic)]
     if proposal.is_open:
-        lines.append(tr.html("{answered} of {invited} invited answered. Voting closes by itself on {deadline}.",
-                             answered=answered, invited=invited, deadline=when(tr, proposal.deadline, reader, [])))
+        lines.append(tr.nhtml("{answered} of {count} invited answered. Voting closes by itself on {deadline}.",
+                              "{answered} of {count} invited answered. Voting closes by itself on {deadline}.",
+                              invited, answered=answered, deadline=when(tr, proposal.deadline, reader, [])))
     elif proposal.status == "confirmed":
         lines.append(tr.html("✅ Call confirmed: <b>{topic}</b> ({circle})", topic=proposal.topic,
                              circle=circle_name(tr, circle)))

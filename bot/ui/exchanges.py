@@ -154,7 +154,7 @@ def framing_suggestion(tr: Translator, suggestion: FramingSuggestion, reply_id: 
     """
     intro = (tr.html("Before I pass on your answer in the group {group}, a suggestion:", group=in_group)
              if in_group else tr.html("Before I pass on your answer, a suggestion:"))
-    text = "\n\n".join((intro, _suggestion_text(tr, suggestion)))
+    text = "\n\n".join((intro, suggestion_text(tr, suggestion)))
     return text, _framing_buttons(tr, reply_id)
 
 
@@ -164,11 +164,11 @@ def held_reply_reminder(tr: Translator, suggestion: FramingSuggestion, reply_id:
     text = "\n\n".join((
         tr.html("Your answer to this week's question is still waiting for your choice. Without one, it will be "
                 "passed on as it is on {date} at {time}.", date=tr.date(deadline, zone), time=tr.time(deadline, zone)),
-        _suggestion_text(tr, suggestion)))
+        suggestion_text(tr, suggestion)))
     return text, _framing_buttons(tr, reply_id)
 
 
-def _suggestion_text(tr: Translator, suggestion: FramingSuggestion) -> str:
+def suggestion_text(tr: Translator, suggestion: FramingSuggestion) -> str:
     """The suggestion in the reader's language, naming the means as the member wrote them ("séchoirs", "van")."""
     means = format_list([tr.gettext("“{word}”", word=word) for word in suggestion.means], locale=tr.babel_locale)
     return escape(tr.prompt(suggestion.msgid).format(means=means))

@@ -10,9 +10,9 @@ from bot.storage.circles import Circle, Territory
 from bot.ui.screens import circle_name, territory_name
 
 
-def week_label(week_key: str) -> str:
-    """'2026-W48' -> 'W48'."""
-    return week_key.rsplit("-", 1)[-1]
+def week_label(tr: Translator, week_key: str) -> str:
+    """'2026-W48' -> 'W48' in English, 'S48' in French: the ISO week as each language abbreviates it."""
+    return tr.gettext("W{week}", week=int(week_key.rsplit("-W", 1)[-1]))
 
 
 def reading_line(tr: Translator, reading: Reading, names: dict[str, str]) -> SafeHtml:
@@ -31,13 +31,14 @@ def reading_line(tr: Translator, reading: Reading, names: dict[str, str]) -> Saf
 
 
 def report_text(tr: Translator, circle: Circle, report: CircleReport, territories: Sequence[Territory], *,
-                for_facilitator: bool, circle_slug: str) -> list[str]:
+                for_facilitator: bool) -> list[str]:
     """The report as lines of Telegram HTML (split with ui.text.split_lines)."""
     names = {t.code: territory_name(tr, t) for t in territories}
     largest = max((t.replies for t in report.territories), default=0)
-    lines = [tr.html("<b>{circle}</b>: the last {weeks} weeks ({first} to {last})", circle=circle_name(tr, circle),
-                     weeks=len(report.weeks), first=week_label(report.weeks[0].week_key),
-                     last=week_label(report.weeks[-1].week_key))]
+    lines = [tr.nhtml("<b>{circle}</b>: the last {count} week ({first} to {last})",
+                      "<b>{circle}</b>: the last {count} weeks ({first} to {last})", len(report.weeks),
+                      circle=circle_name(tr, circle), first=week_label(tr, report.weeks[0].week_key),
+                      last=week_label(tr, report.weeks[-1].week_key))]
     for side in report.territories:
         lines.append(tr.nhtml(
             "<b>{territory}</b> (facilitator: {facilitator})\n<code>{bar}</code> {count} reply\n"
@@ -47,7 +48,7 @@ def report_text(tr: Translator, circle: Circle, report: CircleReport, territorie
             side.replies, territory=names.get(side.territory, side.territory),
             facilitator="✓" if side.has_facilitator else "—", bar=bar(side.replies, largest),
             active=side.active_members, members=side.members, proposed=side.calls_proposed, held=side.calls_held))
-    openers = " · ".join(f"{week_label(w.week_key)} {names.get(w.opener, w.opener) if w.opener else '—'}"
+    openers = " · ".join(f"{week_label(tr, w.week_key)} {names.get(w.opener, w.opener) if w.opener else '—'}"
                          for w in report.weeks)
     lines.append(tr.html("Who opened: {openers}", openers=openers))
     lines.append(SafeHtml(f"<i>{reading_line(tr, report.reading, names)}</i>"))
@@ -55,7 +56,7 @@ def report_text(tr: Translator, circle: Circle, report: CircleReport, territorie
         for side in report.territories:
             if not side.has_facilitator:
                 lines.append(tr.html(
-                    "The {territory} side of this circle has no facilitator: name one with "
-                    "/promote telegram-id {circle} {code}", territory=names.get(side.territory, side.territory),
-                    circle=circle_slug, code=side.territory))
+                    "The {territory} side of this circle has no facilitator: name one with /promote (you choose "
+                    "the circle, the side and the member on buttons).",
+                    territory=names.get(side.territory, side.territory)))
     return lines

@@ -30,9 +30,9 @@ EXAMPLES = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 MEMBER_COMMANDS = ["start", "circles", "me", "mydata", "help", "prompt", "pause", "resume", "propose", "sessions",
                    "agenda", "pairing", "report", "journal"]
 FACILITATOR_COMMANDS = ["invite", "newcircle", "members", "held", "promote", "addprompt", "editprompt", "prompts",
-                        "retireprompt", "sendprompt", "relaymode", "announce"]
+                        "retireprompt", "sendprompt", "relaymode", "announce", "facilitate", "demote"]
 CALLBACK_PREFIXES = ["lang", "consent", "circ", "kind", "mekind", "me", "tz", "forget", "held", "rf", "md", "ro",
-                     "ru", "cp", "cv", "cc", "cx", "cr", "cf", "pp", "pm", "an"]
+                     "ru", "cp", "cv", "cc", "cx", "cr", "cf", "pp", "pm", "an", "fx"]
 # Tables whose rows a member's own input must never change when they are about someone else (or about rights).
 PROTECTED = {
     "members": "id", "memberships": "member_id", "facilitators": None, "circle_facilitators": None,
@@ -56,10 +56,13 @@ odd_args = st.one_of(
 )
 callback_part = st.one_of(st.integers(-3, 30).map(str), st.integers(10**6, 10**6 + 20).map(str),
                           st.sampled_from(["ok", "no", "yes", "send", "done", "t", "d", "h", "m", "fr", "en", "ee",
-                                           "togo", "bretagne", "²", "", "x" * 41, "Europe/Paris"]),
+                                           "togo", "bretagne", "²", "", "x" * 41, "Europe/Paris",
+                                           # the facilitators' guided steps (fx:action:circle:choice:target:page)
+                                           "promote", "demote", "retire", "edit", "wsave", "wskip", "relay",
+                                           "announce", "all", "-", "digest", "food-1", "custom-1"]),
                           st.text(max_size=6))
 shaped_data = st.builds(lambda prefix, parts: ":".join([prefix, *parts]), st.sampled_from(CALLBACK_PREFIXES),
-                        st.lists(callback_part, max_size=4))
+                        st.lists(callback_part, max_size=5))
 callback_data = st.one_of(shaped_data, st.text(min_size=1, max_size=100))  # over 64 bytes included
 
 

@@ -109,7 +109,8 @@ def test_the_reminder_watch_is_installed_once_with_a_deterministic_name(harness:
     scheduling.install(h.app)  # post_init installed them already: installing again replaces, never doubles
     jobs = [j for j in h.app.job_queue.jobs() if not j.removed]
     names = sorted(j.name for j in jobs)
-    assert names == sorted([scheduling.SENDER_JOB, scheduling.TICK_JOB, scheduling.REMINDER_JOB, health.HEARTBEAT_JOB])
+    assert names == sorted([scheduling.SENDER_JOB, scheduling.TICK_JOB, scheduling.REMINDER_JOB,
+                            scheduling.PROGRESS_JOB, health.HEARTBEAT_JOB])
     watch = next(j for j in jobs if j.name == scheduling.REMINDER_JOB)
     assert watch.job.trigger.interval == timedelta(seconds=scheduling.REMINDER_SECONDS)
     assert watch.job.max_instances == 1 and watch.job.coalesce
