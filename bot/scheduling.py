@@ -36,11 +36,11 @@ DueWork = Callable[[Services, Application], Awaitable[None]]
 
 def due_work() -> tuple[DueWork, ...]:
     """Every feature's "what is due now", in the order they run at each tick."""
-    from bot.delivery import calls, held_replies, pairs, prompts, relay
+    from bot.delivery import calls, decisions, held_replies, pairs, prompts, relay
 
     # Held replies before digests: a reply passed on at its deadline joins the digest of the same tick.
     return (prompts.send_due_prompts, held_replies.release_due_held_replies, relay.flush_digests,
-            calls.due_call_work, pairs.due_pair_work)
+            calls.due_call_work, pairs.due_pair_work, decisions.due_decision_work)
 
 
 def sender_for(application: Application) -> Sender:

@@ -168,8 +168,9 @@ async def weekly_exchange_scene(scene: Scene) -> None:
 def scenes() -> tuple[Callable[[Scene], object], ...]:
     """Every feature's scene, in the order a newcomer would live them."""
     from bot.devtools.scene_calls import calls_scene  # imports Scene from here
+    from bot.devtools.scene_decisions import decisions_scene
 
-    return (onboarding_scene, weekly_exchange_scene, calls_scene)
+    return (onboarding_scene, weekly_exchange_scene, calls_scene, decisions_scene)
 
 
 def run_demo(db_path: str | None = None, out: Callable[[str], None] = print) -> int:

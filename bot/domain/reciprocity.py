@@ -35,6 +35,15 @@ class CallFact:
 
 
 @dataclass(frozen=True)
+class DecisionFact:
+    """A question put to the circle (issue 12): who proposed it, and once closed, how many voted on each side."""
+
+    territory: str | None               # the proposer's side
+    voters: dict[str, int]              # per territory, once closed (empty while open)
+    members: dict[str, int]             # per territory, members who could vote when it closed
+
+
+@dataclass(frozen=True)
 class TerritoryActivity:
     territory: str
     members: int
@@ -43,6 +52,14 @@ class TerritoryActivity:
     calls_proposed: int
     calls_held: int
     has_facilitator: bool
+    decisions_proposed: int = 0
+    decision_votes: int = 0             # votes cast on the closed decisions
+    decision_seats: int = 0             # votes that could have been cast on them (members at each close)
+
+    @property
+    def decision_participation(self) -> float | None:
+        """Share of the possible votes cast on the closed decisions; None when there was none to vote on."""
+        return self.decision_votes / self.decision_seats if self.decision_seats else None
 
 
 @dataclass(frozen=True)
@@ -98,12 +115,13 @@ def read_balance(replies_by_territory: dict[str, int], territories: Sequence[str
 def summarise(
     *, territories: Sequence[str], weeks: Sequence[str], members_by_territory: dict[str, int],
     replies: Iterable[ReplyFact], openers: dict[str, str], calls: Iterable[CallFact],
-    facilitated: Iterable[str] = (),
+    facilitated: Iterable[str] = (), decisions: Iterable[DecisionFact] = (),
 ) -> CircleReport:
     """Per-territory counts over the given weeks, the opener of each week, and the reading."""
     wanted = set(weeks)
     in_window = [r for r in replies if r.week_key in wanted and r.territory in territories]
     calls = list(calls)
+    decisions = list(decisions)
     covered = set(facilitated)
     per_territory = tuple(
         TerritoryActivity(
@@ -114,6 +132,9 @@ def summarise(
             calls_proposed=sum(1 for c in calls if c.territory == code),
             calls_held=sum(1 for c in calls if c.territory == code and c.held),
             has_facilitator=code in covered,
+            decisions_proposed=sum(1 for d in decisions if d.territory == code),
+            decision_votes=sum(d.voters.get(code, 0) for d in decisions),
+            decision_seats=sum(d.members.get(code, 0) for d in decisions),
         )
         for code in territories)
     per_week = tuple(

@@ -13,11 +13,12 @@ from telegram.ext import (
 from telegram import Update
 
 from bot import role_menus
-from bot.handlers import (announcements, call_actions, calls, directory, errors, exchanges, facilitate, facilitation,
-                          groups, guided_text, onboarding, pairs, profile, prompt_authoring, reports)
+from bot.handlers import (announcements, call_actions, calls, decisions, directory, errors, exchanges, facilitate,
+                          facilitation, groups, guided_text, onboarding, pairs, profile, prompt_authoring, reports)
 from bot.handlers.facilitate import guided
 from bot.telegram_io import begin_update
 from bot.ui.callbacks import pattern
+from bot.ui.decisions import DraftButton, ExtendButton, OriginalButton, VoteButton, WithdrawButton
 
 PRIVATE = filters.ChatType.PRIVATE
 MEDIA = filters.VOICE | filters.PHOTO | filters.Document.ALL | filters.AUDIO | filters.VIDEO
@@ -46,6 +47,8 @@ def register(application: Application) -> None:
         "agenda": call_actions.send_agenda,
         "pairing": pairs.show_pairing,
         "directory": directory.show_directory,
+        "decide": decisions.decide,
+        "decisions": decisions.list_open,
         # Members see their own circles' report and journal; facilitators those of the circles they facilitate.
         # Without an argument, a picker of those circles (none when there is one).
         "report": guided("report", reports.send_report),
@@ -115,17 +118,26 @@ def register(application: Application) -> None:
     }
     for prefix, callback in callbacks.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern(prefix)))
+    # Circle decisions' buttons are typed (bot.ui.decisions); votes also come from territories' groups.
+    for data_type, callback in ((DraftButton, decisions.draft_step), (VoteButton, decisions.vote),
+                                (OriginalButton, decisions.show_original), (WithdrawButton, decisions.withdraw),
+                                (ExtendButton, decisions.extend)):
+        application.add_handler(CallbackQueryHandler(callback, pattern=data_type.pattern()))
     # Last of the buttons: data no prefix above takes (forged, or a button of an older version of the bot) still
     # gets an answer, or the member's app shows a spinner.
     application.add_handler(CallbackQueryHandler(errors.answer_unknown_button))
 
     application.add_handler(MessageHandler(PRIVATE & filters.CONTACT, onboarding.receive_contact))
-    # Group -2, before the call steps: text a facilitator's guided screen waits for (an announcement, a question in
-    # three languages, a circle's name) stops there; an answer to the weekly question goes on.
+    # Groups -3, -2 and -1 run before the free-text handler below, each taking the text only when it waits for it
+    # (and then stopping the update there): a facilitator's guided screen (an announcement, a question in three
+    # languages, a circle's name); then a /decide draft's question or option (unless a /propose draft moved more
+    # recently); then a call step. An answer to the weekly question goes on to group 0.
     application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
-                                           guided_text.receive_text), group=-2)
-    # Any command first leaves such a screen (a command that opens a new one, like /announce, then starts afresh).
-    application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, guided_text.leave_on_command), group=-3)
+                                           guided_text.receive_text), group=-3)
+    application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+                                           decisions.receive_text), group=-2)
+    # Any command first leaves a guided screen (a command that opens a new one, like /announce, then starts afresh).
+    application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, guided_text.leave_on_command), group=-4)
     # Group -1 runs before the free-text handler below: a call step awaiting text (a draft's topic or typed slot,
     # a follow-up's practice) takes the message and stops it there; any other text goes on to group 0.
     application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,

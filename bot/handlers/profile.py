@@ -17,6 +17,7 @@ from bot.handlers.onboarding import (receive_organisation, send_circle_picker, _
                                      profile_screen)
 from bot.services import PasserelleContext
 from bot.storage import circles, directory, members
+from bot.storage import decisions as decisions_store
 from bot.i18n import escape
 from bot.ui import screens
 from bot.ui.commands import CIRCLE_FACILITATOR_MENU, FACILITATOR_COMMANDS, command_list
@@ -88,11 +89,21 @@ async def send_my_data(update: Update, context: PasserelleContext) -> None:
         "joined_at": member.created_at, "circles": [c.slug for c in joined],
         "facilitator": await is_facilitator(services, member.telegram_user_id),
         "directory_card": card_data(await directory.get_card(services.db, member.id)),
+        "circle_decisions": await decisions_data(services.db, member.id),
     }
     payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     await update.effective_message.reply_document(
         InputFile(payload, filename="passerelle-my-data.json"),
         caption=tr.gettext("Everything Passerelle stores about you. /forget erases it."))
+
+
+async def decisions_data(db, member_id: int) -> dict[str, object]:
+    """The questions the member put to their circles and their votes, as /mydata shows them."""
+    proposed = [{"question": d.question, "options": list(d.options), "status": d.status,
+                 "created_at": d.created_at.isoformat()} for d in await decisions_store.proposed_by(db, member_id)]
+    votes = [{"question": d.question, "choice": d.options[choice - 1] if 0 < choice <= len(d.options) else "abstain",
+              "voted_at": voted_at.isoformat()} for d, choice, voted_at in await decisions_store.votes_of_member(db, member_id)]
+    return {"questions_put": proposed, "votes": votes}
 
 
 def card_data(card: Card) -> dict[str, object]:

@@ -18,7 +18,7 @@ from bot.domain.facilitation import covered_territories, may_facilitate
 from bot.handlers.common import member_of, rights_of, translator
 from bot.i18n import Translator
 from bot.services import PasserelleContext, Services
-from bot.storage import circles, facilitators, journal, members, reports
+from bot.storage import circles, decisions, facilitators, journal, members, reports
 from bot.storage.circles import Circle
 from bot.telegram_io import optional_part
 from bot.ui import chart
@@ -84,7 +84,8 @@ async def build_report(services: Services, circle: Circle, now: datetime) -> rec
         territories=codes, weeks=weeks, members_by_territory=await reports.members_by_territory(db, circle.id),
         replies=await reports.reply_facts(db, circle.id, weeks), openers=await reports.openers(db, circle.id, weeks),
         calls=await reports.call_facts(db, circle.id, reciprocity.window_start(now), now),
-        facilitated=covered_territories(rights, codes))
+        facilitated=covered_territories(rights, codes),
+        decisions=await decisions.report_facts(db, circle.id, reciprocity.window_start(now)))
 
 
 async def send_report(update: Update, context: PasserelleContext) -> None:

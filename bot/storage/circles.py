@@ -93,7 +93,11 @@ async def join(db: Queryable, member_id: int, circle_id: int, now: datetime) -> 
 
 
 async def leave(db: Queryable, member_id: int, circle_id: int) -> None:
+    """Leave a circle; a vote on one of its open decisions goes too (issue 12: only members decide)."""
     await db.execute("DELETE FROM memberships WHERE member_id = ? AND circle_id = ?", (member_id, circle_id))
+    await db.execute(
+        """DELETE FROM decision_votes WHERE member_id = ? AND decision_id IN
+               (SELECT id FROM decisions WHERE circle_id = ? AND status = 'open')""", (member_id, circle_id))
 
 
 async def is_member(db: Queryable, member_id: int, circle_id: int) -> bool:

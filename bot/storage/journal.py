@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.journal import practice_tags
+from bot.storage import decisions
 from bot.storage.database import Queryable, Transaction
+from bot.storage.decisions import Decision
 from bot.storage.exchanges import Reply
 
 
@@ -15,7 +17,7 @@ from bot.storage.exchanges import Reply
 class JournalEntry:
     id: int
     circle_id: int
-    source: str                     # 'reply' or 'call'
+    source: str                     # 'reply', 'call' or 'decision'
     author_label: str | None        # None once the author erased their data
     territory_code: str | None
     kind: str
@@ -24,6 +26,7 @@ class JournalEntry:
     translations: dict[str, str]
     tags: tuple[str, ...]
     created_at: datetime
+    decision: Decision | None = None    # for a decision: the question, its options and its result
 
 
 def _entry(row) -> JournalEntry:
@@ -47,10 +50,30 @@ async def record_reply(tx: Queryable, *, circle_id: int, reply: Reply, author_la
 
 
 async def entries(db: Queryable, circle_id: int) -> list[JournalEntry]:
-    """The circle's journal, newest first."""
+    """The circle's journal, newest first: replies, practices named after calls, and decisions."""
     rows = await db.fetch_all("SELECT * FROM journal_entries WHERE circle_id = ? ORDER BY created_at DESC, id DESC",
                               (circle_id,))
-    return [_entry(row) for row in rows]
+    found = [_entry(row) for row in rows] + await decision_entries(db, circle_id)
+    return sorted(found, key=lambda e: e.created_at, reverse=True)  # stable: same instants keep their order
+
+
+async def decision_entries(db: Queryable, circle_id: int) -> list[JournalEntry]:
+    """The circle's decisions (withdrawn ones left out) as journal entries, dated when they closed (or were put).
+
+    They are read from the decisions themselves, which outlive their proposer's /forget (the proposer is then
+    unnamed), so the journal always shows a decision's stored result.
+    """
+    rows = await db.fetch_all(
+        """SELECT d.id, trim(m.first_name || ' ' || ifnull(m.last_name, '')) || ifnull(', ' || m.organisation, '')
+                  AS author FROM decisions d LEFT JOIN members m ON m.id = d.proposer_id
+           WHERE d.circle_id = ? AND d.status != 'withdrawn' ORDER BY d.id""", (circle_id,))
+    found = []
+    for row in rows:
+        decision = await decisions.get(db, row["id"])
+        found.append(JournalEntry(decision.id, circle_id, "decision", row["author"], decision.proposer_territory,
+                                  "decision", decision.question, decision.language, {}, (),
+                                  decision.closed_at or decision.created_at, decision))
+    return found
 
 
 async def anonymise(tx: Transaction, member_id: int) -> None:

@@ -129,9 +129,10 @@ async def forget(tx: Transaction, member: Member) -> None:
     # phone) and any message to their chat not tied to their row: the cascade on member_id misses both.
     await tx.execute("DELETE FROM outbox WHERE chat_id = ? OR dedupe_key LIKE ?",
                      (member.telegram_user_id, f"held:{member.id}:%"))
-    from bot.storage import calls, exchanges, facilitator_tools, journal  # calls imports members: avoid a cycle
+    from bot.storage import calls, decisions, exchanges, facilitator_tools, journal  # they import members: a cycle
 
     await calls.forget_traces(tx, member.id)
+    await decisions.forget_traces(tx, member.id)
     await facilitator_tools.forget_chat(tx, member.telegram_user_id)
     await exchanges.forget_relays(tx, member.id)
     await journal.anonymise(tx, member.id)  # the circle keeps what they shared, without their name

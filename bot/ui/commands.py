@@ -26,6 +26,8 @@ MEMBER_COMMANDS = (
     ("agenda", N_("Calendar file of your circles' calls")),
     ("pairing", N_("Peer pairs: pause or resume")),
     ("directory", N_("Who shares what, across the border")),
+    ("decide", N_("Put a question to a circle (a vote)")),
+    ("decisions", N_("Open questions of your circles")),
     ("me", N_("Your profile, language and time zone")),
     ("mydata", N_("Everything stored about you")),
     ("pause", N_("Pause the questions (holidays)")),

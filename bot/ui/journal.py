@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.i18n import Translator
 from bot.storage.circles import Circle, Territory
 from bot.storage.journal import JournalEntry
+from bot.ui.decisions import journal_lines as decision_lines
 from bot.ui.exchanges import KIND_ICONS
 from bot.ui.screens import circle_name, territory_name
 
@@ -19,10 +20,13 @@ def _quote(text: str) -> str:
 
 def _entry(tr: Translator, entry: JournalEntry, territories: dict[str, Territory], zone: str) -> list[str]:
     side = territory_name(tr, territories.get(entry.territory_code)) if entry.territory_code else "—"
-    kind = tr.gettext("practice named after a call") if entry.source == "call" else tr.gettext("reply")
+    kinds = {"call": tr.gettext("practice named after a call"), "decision": tr.gettext("question put to the circle")}
+    kind = kinds.get(entry.source, tr.gettext("reply"))
     lines = [f"## {tr.date(entry.created_at, zone)} · {side} · {kind}", ""]
     author = entry.author_label or tr.gettext("a member who has since erased their data")
     lines += [f"*{author}*", ""]
+    if entry.decision is not None:
+        return lines + decision_lines(tr, entry.decision, territories, zone)
     if entry.text:
         lines += [_quote(entry.text), ""]
     elif entry.kind != "text":
@@ -42,8 +46,8 @@ def journal_markdown(tr: Translator, circle: Circle, entries: Sequence[JournalEn
     lines = [f"# {title}", "",
              tr.gettext("Exported on {date}, newest first.", date=tr.date(now, zone)), ""]
     if not entries:
-        lines.append(tr.gettext("Nothing in the journal yet: relayed replies and practices named after calls "
-                                "come here."))
+        lines.append(tr.gettext("Nothing in the journal yet: relayed replies, practices named after calls and "
+                                "the circle's decisions come here."))
     for entry in entries:
         lines += _entry(tr, entry, by_code, zone)
     return "\n".join(lines).rstrip() + "\n"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain.reciprocity import CircleReport, Reading, bar
+from babel.numbers import format_percent
+
+from bot.domain.reciprocity import CircleReport, Reading, TerritoryActivity, bar
 from bot.i18n import SafeHtml, Translator
 from bot.storage.circles import Circle, Territory
 from bot.ui.screens import circle_name, territory_name
@@ -30,6 +32,19 @@ def reading_line(tr: Translator, reading: Reading, names: dict[str, str]) -> Saf
         quieter_count=quieter_count)
 
 
+def decisions_line(tr: Translator, side: TerritoryActivity, names: dict[str, str]) -> SafeHtml:
+    """'Togo · questions put to the circle: 2 proposed, participation 75 % (6 of 8 possible votes)'."""
+    proposed = tr.nhtml("{territory} · questions put to the circle: {count} proposed",
+                        "{territory} · questions put to the circle: {count} proposed", side.decisions_proposed,
+                        territory=names.get(side.territory, side.territory))
+    if side.decision_participation is None:
+        return proposed
+    return SafeHtml(proposed + tr.nhtml(
+        ", participation {share} ({votes} of {count} possible vote)",
+        ", participation {share} ({votes} of {count} possible votes)", side.decision_seats,
+        share=format_percent(side.decision_participation, locale=tr.babel_locale), votes=side.decision_votes))
+
+
 def report_text(tr: Translator, circle: Circle, report: CircleReport, territories: Sequence[Territory], *,
                 for_facilitator: bool) -> list[str]:
     """The report as lines of Telegram HTML (split with ui.text.split_lines)."""
@@ -48,6 +63,8 @@ def report_text(tr: Translator, circle: Circle, report: CircleReport, territorie
             side.replies, territory=names.get(side.territory, side.territory),
             facilitator="✓" if side.has_facilitator else "—", bar=bar(side.replies, largest),
             active=side.active_members, members=side.members, proposed=side.calls_proposed, held=side.calls_held))
+    if any(side.decisions_proposed or side.decision_seats for side in report.territories):
+        lines += [decisions_line(tr, side, names) for side in report.territories]
     openers = " · ".join(f"{week_label(tr, w.week_key)} {names.get(w.opener, w.opener) if w.opener else '—'}"
                          for w in report.weeks)
     lines.append(tr.html("Who opened: {openers}", openers=openers))

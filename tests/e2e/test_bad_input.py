@@ -28,17 +28,19 @@ from tests.support import Harness
 EXAMPLES = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 MEMBER_COMMANDS = ["start", "circles", "me", "mydata", "help", "prompt", "pause", "resume", "propose", "sessions",
-                   "agenda", "pairing", "report", "journal"]
+                   "agenda", "pairing", "report", "journal", "decide", "decisions"]
 FACILITATOR_COMMANDS = ["invite", "newcircle", "members", "held", "promote", "addprompt", "editprompt", "prompts",
                         "retireprompt", "sendprompt", "relaymode", "announce", "facilitate", "demote"]
 CALLBACK_PREFIXES = ["lang", "consent", "circ", "kind", "mekind", "me", "tz", "forget", "held", "rf", "md", "ro",
-                     "ru", "cp", "cv", "cc", "cx", "cr", "cf", "pp", "pm", "an", "fx"]
+                     "ru", "cp", "cv", "cc", "cx", "cr", "cf", "pp", "pm", "an", "fx", "dcd", "dcv", "dco", "dcw",
+                     "dce"]
 # Tables whose rows a member's own input must never change when they are about someone else (or about rights).
 PROTECTED = {
     "members": "id", "memberships": "member_id", "facilitators": None, "circle_facilitators": None,
     "circles": None, "circle_names": None, "circle_groups": None, "invite_codes": None, "invite_phones": None,
     "custom_prompts": None, "custom_prompt_texts": None, "retired_prompts": None, "announcements": None,
     "call_votes": "member_id", "call_invitees": None, "pairing_preferences": "member_id",
+    "decision_votes": "member_id", "decisions": None,
 }
 
 # Text as people type it: any printable character, emoji and RTL included (lone surrogates cannot be sent).
