@@ -22,6 +22,7 @@ from pathlib import Path
 from bot import resources
 from bot.clock import SystemClock
 from bot.domain.invites import new_code
+from bot.domain.territories import describe_choices, resolve_territory
 from bot.i18n import SUPPORTED_LOCALES
 from bot.storage import circles, exchanges, invites, migrate, reports
 from bot.storage.database import Database
@@ -55,12 +56,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     listing = member.add_parser("list", help="members with territory, organisation and phone")
     listing.add_argument("--circle", help="only the members of this circle")
     imported = member.add_parser("import", help="an invite restricted to the numbers of a CSV (phone,organisation)")
-    _invite_options(imported)
+    add_invite_options(imported, listed=True)
     imported.add_argument("csv", help="CSV file with a 'phone' column and optionally 'organisation'")
 
     invite = area.add_parser("invites", help="invitations").add_subparsers(dest="action", required=True)
     invite.add_parser("list", help="every invitation with its uses")
-    _invite_options(invite.add_parser("create", help="an open invitation link"))
+    add_invite_options(invite.add_parser("create", help="an open invitation link"))
 
     prompt = area.add_parser("prompts", help="facilitators' weekly prompts").add_subparsers(dest="action",
                                                                                             required=True)
@@ -74,22 +75,92 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     sub.add_parser("stats", help="counts of members, circles, replies, calls and the outbox")
 
 
-def _invite_options(parser: argparse.ArgumentParser) -> None:
+def add_invite_options(parser: argparse.ArgumentParser, *, listed: bool = False) -> None:
+    """--circle, --territory, --uses, --days (and for a list of numbers --allow-other-countries)."""
     parser.add_argument("--circle", help="circle slug the invite joins (e.g. food)")
-    parser.add_argument("--territory", help="only numbers of this territory (e.g. togo)")
-    parser.add_argument("--uses", type=int, help="maximum number of uses (default: unlimited)")
-    parser.add_argument("--days", type=int, default=60, help="validity in days (default: 60)")
+    parser.add_argument("--territory", help="the territory the invite places people in: its code, name or "
+                                            "country, e.g. togo, Togo or TG")
+    parser.add_argument("--uses", type=positive_int, help="maximum number of uses, 1 or more (default: unlimited)")
+    parser.add_argument("--days", type=positive_int, default=60, help="validity in days, 1 or more (default: 60)")
+    if listed:
+        parser.add_argument("--allow-other-countries", action="store_true",
+                            help="accept listed numbers from another country than the territory's (they are "
+                                 "listed as notes)")
+
+
+def positive_int(text: str) -> int:
+    """argparse type for --uses/--days: an invite nobody can use (0, -1) is refused."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return value
+
+
+# Actions that only read: they never create, migrate or write the database (a mistyped PASSERELLE_DB must not
+# leave a new empty database behind).
+READ_ONLY = {("circles", "list"), ("members", "list"), ("invites", "list"), ("prompts", "list")}
 
 
 async def run_admin(db_path: Path, args: argparse.Namespace, out: Print = print) -> None:
-    """Open (and migrate) the database, then run one `admin` action."""
-    db = await Database.open(db_path)
+    """Open the database (migrating it for actions that write), then run one `admin` action."""
+    read_only = (args.area, args.action) in READ_ONLY
+    db = await (open_existing(db_path) if read_only else open_and_migrate(db_path))
     try:
-        await migrate.migrate(db, resources.migrations_dir())
         action = ACTIONS[(args.area, args.action)]
         await action(db, args, out)
     finally:
         await db.close()
+
+
+async def open_and_migrate(db_path: Path) -> Database:
+    """The database for a command that writes: created if missing, brought up to date."""
+    db = await Database.open(db_path)
+    try:
+        await migrate.migrate(db, resources.migrations_dir())
+    except BaseException:
+        await db.close()
+        raise
+    return db
+
+
+async def open_existing(db_path: Path) -> Database:
+    """The database for a command that only reads: it must exist, be a Passerelle database and be up to date."""
+    check_existing_database(db_path)
+    db = await Database.open(db_path)
+    try:
+        applied = set(await _applied_versions(db))
+        known = {m.version for m in migrate.discover(resources.migrations_dir())}
+        if not applied:
+            raise AdminError(f"{db_path} is not a Passerelle database (no schema_migrations table): "
+                             "check PASSERELLE_DB")
+        if known - applied:
+            raise AdminError(f"the database {db_path} is at schema version {max(applied)} and this Passerelle "
+                             f"needs {max(known)}: run `passerelle migrate` first (or start the bot)")
+    except BaseException:
+        await db.close()
+        raise
+    return db
+
+
+async def _applied_versions(db: Database) -> list[int]:
+    # Read the ledger without creating it (migrate.applied_versions creates the table).
+    if await db.fetch_one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'") is None:
+        return []
+    return [row["version"] for row in await db.fetch_all("SELECT version FROM schema_migrations")]
+
+
+def check_existing_database(db_path: Path) -> None:
+    """Refuse a missing, empty or non-file database path before anything opens (and so creates) it."""
+    if not db_path.exists():
+        raise AdminError(f"no database at {db_path}: check PASSERELLE_DB (the bot creates the database at its "
+                         "first start, `passerelle migrate` too)")
+    if not db_path.is_file():
+        raise AdminError(f"{db_path} is not a file: PASSERELLE_DB must name the database file")
+    if db_path.stat().st_size == 0:
+        raise AdminError(f"{db_path} is empty (0 bytes), not a Passerelle database: check PASSERELLE_DB")
 
 
 # Circles ----------------------------------------------------------------------------------------------
@@ -130,12 +201,22 @@ async def list_members(db: Database, args: argparse.Namespace, out: Print) -> No
 async def import_members(db: Database, args: argparse.Namespace, out: Print) -> None:
     from bot.invite_import import create_listed_invite
 
-    code, problems = await create_listed_invite(db, _read(args.csv), circle_slug=args.circle,
-                                                territory=args.territory, uses=args.uses, days=args.days,
-                                                now=SystemClock().now())
+    text = _read(args.csv)
+    code, problems = await create_listed_invite(db, text, circle_slug=args.circle, territory=args.territory,
+                                                uses=args.uses, days=args.days, now=SystemClock().now(),
+                                                allow_other_countries=args.allow_other_countries)
     if problems:
         raise AdminError(f"nothing imported from {args.csv}:", problems)
+    for note in await _numbers_from_elsewhere(db, text, args.territory):
+        out(f"note: {note}")
     out(f"Invite code: {code}\nShare the link https://t.me/<your bot>?start={code}")
+
+
+async def _numbers_from_elsewhere(db: Database, text: str, territory: str | None) -> list[str]:
+    from bot.invite_import import numbers_from_elsewhere, read_phone_list
+
+    chosen = resolve_territory(territory, await circles.territories(db)) if territory else None
+    return numbers_from_elsewhere(read_phone_list(text), chosen.name, chosen.country) if chosen else []
 
 
 async def list_invites(db: Database, args: argparse.Namespace, out: Print) -> None:
@@ -149,11 +230,11 @@ async def list_invites(db: Database, args: argparse.Namespace, out: Print) -> No
 
 async def create_invite(db: Database, args: argparse.Namespace, out: Print) -> None:
     circle = await _circle(db, args.circle) if args.circle else None
-    if args.territory and args.territory not in {t.code for t in await circles.territories(db)}:
-        raise AdminError(f"unknown territory {args.territory!r}")
+    territory = await _territory(db, args.territory) if args.territory else None
     code, now = new_code(), SystemClock().now()
     async with db.transaction() as tx:
-        await invites.create(tx, code=code, circle_id=circle.id if circle else None, territory_code=args.territory,
+        await invites.create(tx, code=code, circle_id=circle.id if circle else None,
+                             territory_code=territory.code if territory else None,
                              max_uses=args.uses, expires_at=now + timedelta(days=args.days), created_by=None,
                              now=now)
     out(f"Invite code: {code}\nShare the link https://t.me/<your bot>?start={code}")
@@ -281,39 +362,73 @@ def backup(db_path: Path, target: Path, *, force: bool = False) -> str:
     """Copy the live database to `target` with the online backup API; returns integrity_check's verdict.
 
     The copy is written beside the target and renamed into place only once complete and checked, so an
-    interrupted backup never leaves a half-written file under the expected name.
+    interrupted or failed backup never leaves a half-written file under the expected name, nor a `.partial`.
     """
-    if not db_path.exists():
-        raise AdminError(f"no database at {db_path}")
-    if target.exists() and not force:
-        raise AdminError(f"{target} exists: choose another path or add --force")
+    check_existing_database(db_path)
+    check_backup_target(db_path, target, force=force)
     partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    source = sqlite3.connect(db_path, timeout=30)
-    copy = sqlite3.connect(partial)
     try:
-        # pages=-1 (the default): one step under one read transaction, so the copy is a consistent snapshot;
-        # in WAL mode the bot keeps writing meanwhile.
-        source.backup(copy)
-        copy.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file, without -wal/-shm
-        verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
+        partial.unlink(missing_ok=True)
+        verdict = _copy_and_check(db_path, partial)
+        if verdict != "ok":
+            raise AdminError(f"the copy failed its integrity check ({verdict}); {db_path} may be damaged")
+        os.replace(partial, target)
+    except (OSError, sqlite3.Error) as error:
+        raise AdminError(f"cannot write the backup {target}: {_reason(error)}") from error
     finally:
-        copy.close()
-        source.close()
-    if verdict != "ok":
-        raise AdminError(f"the copy failed its integrity check ({verdict}); {partial} kept for inspection")
-    os.replace(partial, target)
+        _remove_quietly(partial)
     return verdict
 
 
-async def stats(db_path: Path, out: Print = print) -> None:
-    """Print what the server holds (never creates a database that is not there)."""
-    if not db_path.exists():
-        raise AdminError(f"no database at {db_path}")
-    db = await Database.open(db_path)
+def check_backup_target(db_path: Path, target: Path, *, force: bool) -> None:
+    """Refuse a folder, the live database itself (or its -wal/-shm), a missing folder, an existing file."""
+    if target.is_dir():
+        raise AdminError(f"{target} is a folder: give the backup a file name, "
+                         f"e.g. {target / 'passerelle-backup.sqlite3'}")
+    live = db_path.resolve()
+    if target.resolve() in (live, live.with_name(live.name + "-wal"), live.with_name(live.name + "-shm")):
+        raise AdminError(f"{target} is the live database (PASSERELLE_DB) itself: choose another path")
+    if not target.parent.is_dir():
+        raise AdminError(f"cannot write the backup {target}: the folder {target.parent} does not exist")
+    if target.exists() and not force:
+        raise AdminError(f"{target} exists: choose another path or add --force")
+    if not os.access(target.parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise AdminError(f"cannot write the backup {target}: permission denied")
+
+
+def _copy_and_check(db_path: Path, partial: Path) -> str:
+    source = sqlite3.connect(db_path, timeout=30)  # it exists (checked): this does not create it
     try:
-        await migrate.migrate(db, resources.migrations_dir())
-        version = max(await migrate.applied_versions(db), default=0)
+        copy = sqlite3.connect(partial)
+        try:
+            # pages=-1 (the default): one step under one read transaction, so the copy is a consistent snapshot;
+            # in WAL mode the bot keeps writing meanwhile.
+            source.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file, without -wal/-shm
+            return copy.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            copy.close()
+    finally:
+        source.close()
+
+
+def _remove_quietly(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + "-journal")):
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError:
+            pass  # nothing was written there (read-only file system)
+
+
+def _reason(error: BaseException) -> str:
+    return error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+
+
+async def stats(db_path: Path, out: Print = print) -> None:
+    """Print what the server holds (never creates nor migrates a database)."""
+    db = await open_existing(db_path)
+    try:
+        version = max(await _applied_versions(db), default=0)
         out(f"database {db_path} ({db_path.stat().st_size // 1024} KiB), schema version {version}")
         for title, counts in (await reports.server_stats(db)).items():
             out(f"{title}: " + (", ".join(f"{k} {n}" for k, n in counts.items()) or "none"))
@@ -336,8 +451,17 @@ def _read(path: str) -> str:
 async def _circle(db: Database, slug: str):
     circle = await circles.get_by_slug(db, slug)
     if circle is None:
-        raise AdminError(f"unknown circle {slug!r} (see: passerelle admin circles list)")
+        known = ", ".join(c.slug for c in await circles.list_open(db)) or "none yet"
+        raise AdminError(f"unknown circle {slug!r} (circles: {known})")
     return circle
+
+
+async def _territory(db: Database, value: str):
+    known = await circles.territories(db)
+    territory = resolve_territory(value, known)
+    if territory is None:
+        raise AdminError(f"unknown territory {value!r} (territories: {describe_choices(known)})")
+    return territory
 
 
 ACTIONS = {

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot import handlers, resources, role_menus, scheduling
+from bot import command_menus, handlers, health, resources, role_menus, scheduling
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.delivery.pace import PacedRateLimiter, PaceKeeper
@@ -19,7 +20,6 @@ from bot.storage.database import Database
 from bot.telegram_io import TracedRequest
 from bot.translation import translator_from_config
 from bot.update_order import PerChatUpdateProcessor
-from bot.ui import commands
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ def build_application(
     """Assemble the bot; nothing touches the network or the database until the application is initialised."""
     services = Services(config=config, clock=clock or SystemClock(), i18n=i18n or I18n.load(resources.locales_dir()),
                         translator=translator_from_config(config))
+    # The long poll's transport remembers Telegram's last answer: the heartbeat `passerelle health` reads.
+    poll_request = health.PollRecordingRequest(services.clock, connect_timeout=connect_timeout, read_timeout=15.0)
     builder = (
         ApplicationBuilder()
         .token(config.token)
@@ -43,9 +45,9 @@ def build_application(
         .context_types(ContextTypes(context=PasserelleContext, bot_data=BotData))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .request(TracedRequest(connection_pool_size=16, connect_timeout=connect_timeout, read_timeout=15.0))
-        .get_updates_request(TracedRequest(connect_timeout=connect_timeout, read_timeout=15.0))
+        .get_updates_request(poll_request)
         .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates=16))
-        .post_init(_post_init)
+        .post_init(partial(_post_init, poll_request=poll_request))
         .post_shutdown(_post_shutdown)
     )
     if rate_limiter:
@@ -72,13 +74,16 @@ async def open_store(services: Services) -> None:
     services.attach_db(db)
 
 
-async def _post_init(application: Application) -> None:
+async def _post_init(application: Application, *, poll_request: health.PollRecordingRequest) -> None:
+    # Only what the bot cannot work without may stop the start: the token and the API (checked by getMe in
+    # initialize(), before this) and the database. Menus are retried later when they fail (issue 10).
     services: Services = application.bot_data.services
     await open_store(services)
-    await commands.publish(application.bot, services.i18n)
+    await command_menus.publish_menus_or_retry_later(application)
     # Facilitators' own menus (per chat): failures are logged per chat inside, never fatal.
     await role_menus.restore_menus(application.bot, services)
     scheduling.install(application)
+    health.install(application, poll_request)
     logger.info("Passerelle is ready as @%s", application.bot.username)
 
 

@@ -29,6 +29,11 @@ class Config:
     # Machine translation of replies (bot.translation): LibreTranslate when the URL is set, none otherwise.
     translator_url: str | None = None
     translator_key: str | None = field(default=None, repr=False)
+    # Webhook mode (instead of long polling) when set: the public HTTPS URL a reverse proxy forwards to the
+    # bot's own HTTP server on webhook_listen:webhook_port.
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8080
     # An equipment-centred reply waits this long for its author's choice (relay as it is / rephrase), then is relayed
     # as it is: a suggestion, never a block (PASSERELLE_HELD_REPLY_HOURS).
     held_reply_hours: float = 12.0
@@ -56,6 +61,10 @@ class Config:
         translator_url = environ.get("PASSERELLE_TRANSLATE_URL", "").strip().rstrip("/") or None
         if translator_url and not re.match(r"^https?://", translator_url):
             raise ConfigError(f"PASSERELLE_TRANSLATE_URL must start with http:// or https:// (got {translator_url!r}).")
+        webhook_url = environ.get("PASSERELLE_WEBHOOK_URL", "").strip() or None
+        if webhook_url and not re.match(r"^https?://[^/\s]+(/\S*)?$", webhook_url):
+            raise ConfigError(f"PASSERELLE_WEBHOOK_URL must be a URL such as https://bot.example.org/telegram "
+                              f"(got {webhook_url!r}).")
         return cls(
             token=token,
             api_url=api_url,
@@ -64,6 +73,9 @@ class Config:
             video_base_url=environ.get("PASSERELLE_VIDEO_URL", "").strip().rstrip("/") or "https://meet.jit.si",
             translator_url=translator_url,
             translator_key=environ.get("PASSERELLE_TRANSLATE_KEY", "").strip() or None,
+            webhook_url=webhook_url,
+            webhook_listen=environ.get("PASSERELLE_WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
+            webhook_port=parse_port(environ.get("PASSERELLE_WEBHOOK_PORT", "").strip() or "8080"),
             held_reply_hours=parse_hours(environ.get("PASSERELLE_HELD_REPLY_HOURS", ""), default=12.0),
         )
 
@@ -91,3 +103,10 @@ def parse_admin_ids(raw: str) -> frozenset[int]:
             raise ConfigError(f"PASSERELLE_ADMINS must be comma-separated Telegram user ids (bad entry {part!r}).")
         ids.add(int(part))
     return frozenset(ids)
+
+
+def parse_port(raw: str) -> int:
+    """A TCP port for PASSERELLE_WEBHOOK_PORT."""
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ConfigError(f"PASSERELLE_WEBHOOK_PORT must be a port number from 1 to 65535 (got {raw!r}).")
+    return int(raw)

@@ -13,14 +13,28 @@ from datetime import datetime, timedelta
 
 from bot.domain.invites import new_code
 from bot.domain.phones import normalise_phone
+from bot.domain.territories import describe_choices, resolve_territory
 from bot.storage import circles, invites
 from bot.storage.database import Database
 
 
+@dataclass(frozen=True)
+class ListedPhone:
+    line: int
+    e164: str
+    region: str                 # the number's country (ISO 3166), e.g. "FR"
+    organisation: str | None
+
+
 @dataclass
 class PhoneList:
-    phones: dict[str, str | None] = field(default_factory=dict)  # E.164 -> organisation
+    entries: list[ListedPhone] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def phones(self) -> dict[str, str | None]:
+        """E.164 -> organisation (a number listed twice keeps its last organisation)."""
+        return {entry.e164: entry.organisation for entry in self.entries}
 
 
 def read_phone_list(text: str) -> PhoneList:
@@ -38,28 +52,48 @@ def read_phone_list(text: str) -> PhoneList:
             result.problems.append(f"line {line_number}: {raw!r} is not a valid international phone number")
             continue
         organisation = (row.get(columns.get("organisation", ""), "") or "").strip() or None
-        result.phones[phone.e164] = organisation
-    if not result.phones and not result.problems:
+        result.entries.append(ListedPhone(line_number, phone.e164, phone.region, organisation))
+    if not result.entries and not result.problems:
         result.problems.append("the file lists no phone number")
     return result
 
 
+def numbers_from_elsewhere(listing: PhoneList, territory_name: str, country: str) -> list[str]:
+    """One message per listed number whose country is not the territory's ('line 3: +33… is a FR number…')."""
+    return [f"line {entry.line}: {entry.e164} is a number from {entry.region}, not from {territory_name} ({country})"
+            for entry in listing.entries if entry.region != country]
+
+
 async def create_listed_invite(
     db: Database, text: str, *, circle_slug: str | None, territory: str | None, uses: int | None, days: int,
-    now: datetime,
+    now: datetime, allow_other_countries: bool = False,
 ) -> tuple[str | None, list[str]]:
-    """Create an invite restricted to the listed numbers; returns (code, problems) and imports nothing on problems."""
+    """Create an invite restricted to the listed numbers; returns (code, problems) and imports nothing on problems.
+
+    `territory` may be a territory's code, name or country, in any case. Numbers from another country than the
+    territory's are refused unless `allow_other_countries` (the CLI then lists them as notes).
+    """
     listing = read_phone_list(text)
     circle = await circles.get_by_slug(db, circle_slug) if circle_slug else None
     if circle_slug and circle is None:
-        listing.problems.append(f"unknown circle {circle_slug!r}")
-    if territory and territory not in {t.code for t in await circles.territories(db)}:
-        listing.problems.append(f"unknown territory {territory!r}")
+        known = ", ".join(c.slug for c in await circles.list_open(db)) or "none yet"
+        listing.problems.append(f"unknown circle {circle_slug!r} (circles: {known})")
+    chosen = None
+    if territory:
+        known_territories = await circles.territories(db)
+        chosen = resolve_territory(territory, known_territories)
+        if chosen is None:
+            listing.problems.append(f"unknown territory {territory!r} (territories: "
+                                    f"{describe_choices(known_territories)})")
+        elif not allow_other_countries:
+            elsewhere = numbers_from_elsewhere(listing, chosen.name, chosen.country)
+            listing.problems.extend(f"{message} (add --allow-other-countries to invite it anyway)"
+                                    for message in elsewhere)
     if listing.problems:
         return None, listing.problems
     code = new_code()
     async with db.transaction() as tx:
-        await invites.create(tx, code=code, circle_id=circle.id if circle else None, territory_code=territory,
-                             max_uses=uses, expires_at=now + timedelta(days=days), created_by=None, now=now,
-                             phones=listing.phones)
+        await invites.create(tx, code=code, circle_id=circle.id if circle else None,
+                             territory_code=chosen.code if chosen else None, max_uses=uses,
+                             expires_at=now + timedelta(days=days), created_by=None, now=now, phones=listing.phones)
     return code, []

@@ -21,7 +21,6 @@ import contextvars
 import html
 import logging
 import re
-import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -206,16 +205,22 @@ class _ShownScreens:
 
 
 # Keyed by the Bot object's identity: Bots compare equal when they are the same Telegram bot, and two applications
-# of one bot (a restart in tests) must not share what they showed. The entry goes with its Bot.
-_SHOWN: dict[int, _ShownScreens] = {}
+# of one bot (a restart in tests) must not share what they showed. The entry holds its Bot, so that its id cannot
+# be reused while the entry lives: a Bot cannot be weakly referenced on Python 3.13 (contextlib's
+# AbstractAsyncContextManager, one of its bases, gained empty __slots__). Only the last few Bots are remembered.
+_SHOWN: OrderedDict[int, tuple[Bot, _ShownScreens]] = OrderedDict()
+_BOTS_REMEMBERED = 4
 
 
 def _shown_by(bot: Bot) -> _ShownScreens:
     key = id(bot)
-    if key not in _SHOWN:
-        _SHOWN[key] = _ShownScreens()
-        weakref.finalize(bot, _SHOWN.pop, key, None)
-    return _SHOWN[key]
+    entry = _SHOWN.get(key)
+    if entry is None or entry[0] is not bot:
+        entry = _SHOWN[key] = (bot, _ShownScreens())
+        while len(_SHOWN) > _BOTS_REMEMBERED:
+            _SHOWN.popitem(last=False)
+    _SHOWN.move_to_end(key)
+    return entry[1]
 
 
 def _screen(text: str, markup: InlineKeyboardMarkup | None) -> _Screen:

@@ -14,8 +14,11 @@ from bot import logs
 from bot.app import build_application
 from bot.config import Config
 from bot.devtools.simulator import BotApiSimulator, SimMessage, SimUser
+from bot.storage import outbox
+from bot.storage.database import Database
 
 TOKEN = "123456:demo-token"
+QUIET_SECONDS = 1.2
 
 
 class Scene:
@@ -25,6 +28,7 @@ class Scene:
         self.sim, self.out = sim, out
         self._seen: dict[tuple[int, int], str] = {}
         self.people: dict[str, SimUser] = {}
+        self.db: Database | None = None  # the bot's, once started: the scene waits for its outbox to drain
 
     def person(self, first: str, last: str, language: str) -> SimUser:
         user = self.sim.add_user(first, last, language_code=language)
@@ -35,19 +39,29 @@ class Scene:
         self.out(f"\n  {user.first_name} ▶ {label}")
         before = self._bot_requests()
         action()
-        await asyncio.to_thread(self._settle, before)
+        await self._settle(before)
         self._print_new(user)
         for other in self.people.values():
             if other.id != user.id:
                 self._print_new(other, to_someone_else=True)
 
-    def _settle(self, before: int) -> None:
-        # Wait for the bot's first request after the action, then until it has been quiet for a moment.
-        self.sim.wait_for(lambda s: self._bot_requests() > before, timeout=15)
-        count = -1
-        while count != self._bot_requests():
-            count = self._bot_requests()
-            time.sleep(2.0)  # longer than a flood-control retry_after (1 s) and the outbox sender's tick (1 s)
+    async def _settle(self, before: int) -> None:
+        # Wait for the bot's first request after the action, then until its outbox is empty and it has been quiet
+        # for a moment (longer than a flood-control retry_after, 1 s, and the outbox sender's tick, 0.5 s).
+        # Polled in the loop rather than waited for in a thread: Ctrl-C then ends the demo at once.
+        deadline = time.monotonic() + 15
+        while self._bot_requests() <= before:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the bot did not react within 15 s")
+            await asyncio.sleep(0.05)
+        count, quiet_since = self._bot_requests(), time.monotonic()
+        while time.monotonic() - quiet_since < QUIET_SECONDS or await self._pending_in_outbox():
+            await asyncio.sleep(0.1)
+            if self._bot_requests() != count:
+                count, quiet_since = self._bot_requests(), time.monotonic()
+
+    async def _pending_in_outbox(self) -> int:
+        return (await outbox.counts(self.db)).get("pending", 0) if self.db is not None else 0
 
     def _bot_requests(self) -> int:
         # The long poll (getUpdates) never stops; count only what the bot does in reaction to people.
@@ -96,6 +110,7 @@ async def play(sim: BotApiSimulator, db_path: Path, out: Callable[[str], None]) 
     await app.post_init(app)
     await app.updater.start_polling(poll_interval=0.0, timeout=1)
     await app.start()
+    scene.db = app.bot_data.services.db
     try:
         for play_scene in scenes():
             await play_scene(scene)
@@ -165,8 +180,9 @@ def run_demo(db_path: str | None = None, out: Callable[[str], None] = print) -> 
             token=TOKEN, bot_username="passerelle_demo_bot", strict_params=False) as sim:
         path = Path(db_path) if db_path else Path(tmp) / "demo.sqlite3"
         out(f"Passerelle demo: bot API simulator on {sim.api_root}, database {path}")
+        started = time.monotonic()
         asyncio.run(play(sim, path, out))
-    out("\nDemo finished.")
+    out(f"\nDemo finished in {time.monotonic() - started:.0f} s.")
     return 0
 
 

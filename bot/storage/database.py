@@ -95,6 +95,9 @@ class Database:
     async def open(cls, path: Path | str, *, busy_timeout_s: float = 5.0) -> Database:
         """Open (creating if needed) the SQLite file; raises sqlite3.Error when the path is unusable."""
         path = Path(path)
+        # aiosqlite answers a failed connect (missing folder, unreadable file) from its worker thread, which may
+        # then outlive the event loop ("RuntimeError: Event loop is closed" at exit): fail here, synchronously.
+        sqlite3.connect(path, timeout=busy_timeout_s).close()
         # isolation_level=None: we issue BEGIN/COMMIT ourselves instead of sqlite3's implicit transactions.
         connection = await aiosqlite.connect(path, timeout=busy_timeout_s, isolation_level=None)
         try:
@@ -118,6 +121,13 @@ class Database:
     async def close(self) -> None:
         async with self._lock:
             await self._connection.close()
+
+    def stop_now(self) -> None:
+        """Close without an event loop: the process is leaving after a start that failed half-way.
+
+        aiosqlite's worker thread is not a daemon; left running, it would keep the process alive forever.
+        """
+        self._connection.stop()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

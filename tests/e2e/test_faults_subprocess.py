@@ -11,6 +11,7 @@ import subprocess
 import time
 import urllib.request
 from collections import Counter
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -143,7 +144,7 @@ def test_sigkill_during_a_broadcast_then_restart_loses_nothing_and_duplicates_at
     counts = received(live_sim)
     assert set(counts) == chats                                    # nothing lost
     assert sum(n - 1 for n in counts.values()) <= 1                # at most the message in flight, again
-    with sqlite3.connect(db) as connection:
+    with closing(sqlite3.connect(db)) as connection:
         statuses = dict(connection.execute(
             "SELECT status, count(*) FROM outbox WHERE chat_id != ? GROUP BY status", (facilitator.id,)).fetchall())
     assert statuses == {"sent": len(chats)}
@@ -168,6 +169,6 @@ def test_sigterm_during_a_broadcast_stops_promptly_and_keeps_the_rest_for_the_ne
             _stop(process, signal.SIGKILL)
     assert process.returncode == 0, stderr
     assert stopped_in < 5
-    with sqlite3.connect(db) as connection:
+    with closing(sqlite3.connect(db)) as connection:
         pending = connection.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
     assert pending > 0 and pending + sum(1 for m in live_sim.sent_messages() if m.chat_id in chats) == len(chats)

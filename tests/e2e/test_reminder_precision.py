@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot import scheduling
+from bot import health, scheduling
 from bot.delivery import kinds
 from bot.delivery.calls import queue_reminders_falling_due
 from bot.delivery.sender import REREAD_SECONDS, Sender
@@ -111,7 +111,7 @@ def test_the_reminder_watch_is_installed_once_with_a_deterministic_name(harness:
     jobs = [j for j in h.app.job_queue.jobs() if not j.removed]
     names = sorted(j.name for j in jobs)
     assert names == sorted([scheduling.SENDER_JOB, scheduling.TICK_JOB, scheduling.REMINDER_JOB,
-                            scheduling.PROGRESS_JOB])
+                            scheduling.PROGRESS_JOB, health.HEARTBEAT_JOB])
     watch = next(j for j in jobs if j.name == scheduling.REMINDER_JOB)
     assert watch.job.trigger.interval == timedelta(seconds=scheduling.REMINDER_SECONDS)
     assert watch.job.max_instances == 1 and watch.job.coalesce

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import time
 from collections import Counter
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -144,7 +145,7 @@ def test_sigkill_while_members_vote_leaves_each_answered_vote_once_and_the_tally
     unanswered = set(query_ids.values()) - answered
     assert answered_before_kill < len(before_kill)                           # killed in the middle of the burst
 
-    with sqlite3.connect(db) as connection:
+    with closing(sqlite3.connect(db)) as connection:
         chat_of = dict(connection.execute("SELECT id, telegram_user_id FROM members"))
         slot_ids = {f"cv:{proposal_id}:{row[0]}" for row in connection.execute(
             "SELECT id FROM call_slots WHERE proposal_id = ?", (proposal_id,))}
@@ -163,6 +164,6 @@ def test_sigkill_while_members_vote_leaves_each_answered_vote_once_and_the_tally
 
 
 def _tally_message_id(db: Path, proposal_id: int) -> int:
-    with sqlite3.connect(db) as connection:
+    with closing(sqlite3.connect(db)) as connection:
         return connection.execute("SELECT tally_message_id FROM call_proposals WHERE id = ?",
                                   (proposal_id,)).fetchone()[0]

@@ -12,6 +12,7 @@ from bot.devtools.simulator.state import SimState
 Params = dict[str, Any]
 
 CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+WEBHOOK_ACTIVE = "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 _LANGUAGE = re.compile(r"[a-z]{2}")  # "A two-letter ISO 639-1 language code"
 MAX_COMMANDS = 100
@@ -32,6 +33,8 @@ def get_me(state: SimState, params: Params) -> dict[str, Any]:
 
 def get_updates(state: SimState, params: Params) -> list[dict[str, Any]]:
     """Long poll: wait on the condition up to ``timeout`` seconds for an update; offset confirms earlier ones."""
+    if state.webhook is not None:
+        raise ApiError(409, WEBHOOK_ACTIVE)
     if "allowed_updates" in params:
         state.allowed_updates = list(params["allowed_updates"])  # remembered until the next call that sets it
     if "offset" in params:
@@ -56,9 +59,36 @@ def get_updates(state: SimState, params: Params) -> list[dict[str, Any]]:
 
 
 def delete_webhook(state: SimState, params: Params) -> bool:
+    state.webhook = None
     if params.get("drop_pending_updates"):
         state.updates.clear()
     return True
+
+
+def set_webhook(state: SimState, params: Params) -> bool:
+    """Remembers the webhook (the simulator does not push updates: a test posts them to the bot itself)."""
+    url = str(params.get("url", ""))
+    if not url:
+        state.webhook = None
+        return True
+    if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    secret = params.get("secret_token")
+    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+        raise bad_request("bad webhook: secret token contains unallowed characters")
+    if params.get("drop_pending_updates"):
+        state.updates.clear()
+    state.webhook = {"url": url, "secret_token": secret, "allowed_updates": params.get("allowed_updates")}
+    return True
+
+
+def get_webhook_info(state: SimState, params: Params) -> dict[str, Any]:
+    webhook = state.webhook or {}
+    info: dict[str, Any] = {"url": webhook.get("url", ""), "has_custom_certificate": False,
+                            "pending_update_count": len(state.deliverable_updates())}
+    if webhook.get("allowed_updates"):
+        info["allowed_updates"] = list(webhook["allowed_updates"])
+    return info
 
 
 def simple_ok(state: SimState, params: Params) -> bool:
@@ -112,6 +142,8 @@ METHODS: dict[str, Callable[[SimState, Params], Any]] = {
     "getMe": get_me,
     "getUpdates": get_updates,
     "deleteWebhook": delete_webhook,
+    "setWebhook": set_webhook,
+    "getWebhookInfo": get_webhook_info,
     "logOut": simple_ok,
     "close": simple_ok,
     "setMyCommands": set_my_commands,

@@ -22,6 +22,16 @@ METHOD_FIELDS: dict[str, MethodFields] = {
     "deleteWebhook": {
         "drop_pending_updates": (("Boolean",), False),
     },
+    "setWebhook": {
+        "url": (("String",), True),
+        "certificate": (("InputFile",), False),
+        "ip_address": (("String",), False),
+        "max_connections": (("Integer",), False),
+        "allowed_updates": (("Array of String",), False),
+        "drop_pending_updates": (("Boolean",), False),
+        "secret_token": (("String",), False),
+    },
+    "getWebhookInfo": {},
     "logOut": {},
     "close": {},
     "setMyCommands": {

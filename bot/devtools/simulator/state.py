@@ -65,6 +65,7 @@ class SimState:
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.updates: list[dict[str, Any]] = []
         self.allowed_updates: list[str] | None = None
+        self.webhook: dict[str, Any] | None = None  # setWebhook's url, secret_token…; getUpdates is refused meanwhile
         self.poll_generation = 0
         self.waiting_polls = 0
         self.rate_limited_count = 0
