@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -177,6 +178,7 @@ class Result:
     p99_ms: float
     saturated_p50_ms: float
     cpu_ms_per_update: float
+    requests: dict[str, int]
 
     @property
     def per_second(self) -> float:
@@ -190,16 +192,17 @@ def run_bot(kind: str, sim: BotApiSimulator, db_path: Path, user_ids: list[int],
     try:
         sim.wait_for(lambda s: s.waiting_polls == 1, timeout=60)
         driver = Driver(sim, {uid: Member(uid) for uid in user_ids})
-        driver.seen = len(sim.requests)
+        driver.seen = first = len(sim.requests)
         cpu_before = cpu_seconds(process.pid)
         answered, seconds = driver.closed_loop(args.rounds)
         cpu_used = cpu_seconds(process.pid) - cpu_before
+        requests = Counter(record.method for record in sim.requests[first:driver.seen])
         saturated = driver.latencies[:]
         driver.latencies.clear()
         driver.open_loop(args.rate, args.seconds)
         quantiles = statistics.quantiles(driver.latencies, n=100)
         return Result(kind, answered, seconds, quantiles[49] * 1000, quantiles[98] * 1000,
-                      statistics.median(saturated) * 1000, cpu_used / answered * 1000)
+                      statistics.median(saturated) * 1000, cpu_used / answered * 1000, dict(requests))
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
@@ -226,6 +229,8 @@ def main() -> int:
               f"latency at {args.rate:g}/s p50 {r.p50_ms:.1f} ms, p99 {r.p99_ms:.1f} ms "
               f"(saturated: p50 {r.saturated_p50_ms:.0f} ms, queueing included); "
               f"CPU {r.cpu_ms_per_update:.2f} ms per update")
+        print(f"{'':>10}  Bot API requests in the throughput phase: "
+              + ", ".join(f"{method} {count}" for method, count in sorted(r.requests.items())))
     echo, passerelle = results
     ratio = passerelle.per_second / echo.per_second
     print(f"ratio Passerelle / echo bot: {ratio:.2f} in updates/s, "

@@ -15,7 +15,7 @@ from bot.config import Config
 from bot.delivery.pace import PacedRateLimiter, PaceKeeper
 from bot.i18n import I18n
 from bot.services import BotData, PasserelleContext, Services
-from bot.storage import calls, migrate
+from bot.storage import calls, decisions, facilitator_tools, migrate
 from bot.storage.database import Database
 from bot.telegram_io import TracedRequest
 from bot.translation import translator_from_config
@@ -44,7 +44,7 @@ def build_application(
         .base_file_url(config.bot_file_base_url)
         .context_types(ContextTypes(context=PasserelleContext, bot_data=BotData))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .request(TracedRequest(connection_pool_size=16, connect_timeout=connect_timeout, read_timeout=15.0))
+        .request(TracedRequest(connection_pool_size=8, connect_timeout=connect_timeout, read_timeout=15.0))
         .get_updates_request(poll_request)
         .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates=16))
         .post_init(partial(_post_init, poll_request=poll_request))
@@ -71,6 +71,8 @@ async def open_store(services: Services) -> None:
     for migration in applied:
         logger.info("Applied migration %04d_%s", migration.version, migration.name)
     await calls.load_memory(db)
+    await facilitator_tools.load_memory(db)
+    await decisions.load_memory(db)
     services.attach_db(db)
 
 

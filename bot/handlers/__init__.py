@@ -27,11 +27,10 @@ MEDIA = filters.VOICE | filters.PHOTO | filters.Document.ALL | filters.AUDIO | f
 def register(application: Application) -> None:
     """Attach every handler of the bot."""
     # First of all, in its own group (so it never stops the update): a fresh trace of what this update's Bot API
-    # calls answered, which the error handler reads to answer a button once and apologise only when nothing arrived.
-    application.add_handler(TypeHandler(Update, _trace_update), group=-1000)
-    # Then, also in a group of its own: a PASSERELLE_ADMINS facilitator writing in private gets their command menu
-    # the first time (the bot cannot give a menu to a chat that does not exist yet).
-    application.add_handler(TypeHandler(Update, _admin_menu), group=-999)
+    # calls answered, which the error handler reads to answer a button once and apologise only when nothing arrived;
+    # then a PASSERELLE_ADMINS facilitator writing in private gets their command menu the first time (the bot cannot
+    # give a menu to a chat that does not exist yet). One handler for both: PTB walks every group for every update.
+    application.add_handler(TypeHandler(Update, _trace_then_admin_menu), group=-1000)
     member_commands = {
         "start": onboarding.start,
         "circles": onboarding.choose_circles,
@@ -154,11 +153,8 @@ def register(application: Application) -> None:
     application.add_error_handler(errors.on_error)
 
 
-async def _trace_update(update: Update, context: object) -> None:
+async def _trace_then_admin_menu(update: Update, context) -> None:
     begin_update()
-
-
-async def _admin_menu(update: Update, context) -> None:
     user, chat = update.effective_user, update.effective_chat
     if user is not None and chat is not None and chat.type == "private" \
             and context.services.is_env_admin(user.id):

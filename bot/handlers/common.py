@@ -46,9 +46,11 @@ async def is_facilitator(services: Services, user_id: int, member: Member | None
     return member is not None and member.is_active and await facilitators.is_promoted(services.db, member.id)
 
 
-async def rights_of(services: Services, user_id: int) -> list[Right]:
-    """Every facilitator right of a Telegram user: global (PASSERELLE_ADMINS, /promote) and per circle."""
-    member = await members.get_by_telegram_id(services.db, user_id)
+async def rights_of(services: Services, user_id: int, member: Member | None | object = _UNREAD) -> list[Right]:
+    """Every facilitator right of a Telegram user: global (PASSERELLE_ADMINS, /promote) and per circle (pass
+    `member` when already read)."""
+    if member is _UNREAD:
+        member = await members.get_by_telegram_id(services.db, user_id)
     rights = [Right(None, None, member.territory_code if member else None)] if services.is_env_admin(user_id) else []
     if member is not None and member.is_active:
         rights += await facilitators.rights_of(services.db, member.id)

@@ -156,7 +156,7 @@ async def help_command(update: Update, context: PasserelleContext) -> None:
               for command in command_list(context.services.i18n, tr.locale)]
     if await is_facilitator(context.services, update.effective_user.id, member):
         lines += ["", tr.html("Facilitators: {commands}", commands=", ".join(f"/{c}" for c in FACILITATOR_COMMANDS))]
-    elif await rights_of(context.services, update.effective_user.id):  # facilitators of some circles
+    elif await rights_of(context.services, update.effective_user.id, member):  # facilitators of some circles
         lines += ["", tr.html("Facilitators: {commands}", commands=", ".join(
             f"/{c}" for c in FACILITATOR_COMMANDS if c in CIRCLE_FACILITATOR_MENU))]
     await update.effective_message.reply_text("\n".join(lines))

@@ -31,11 +31,17 @@ class Memory:
       practice. None until loaded (`bot.storage.calls.load_memory`, at start); then any text from a member in
       neither set skips both lookups. A set may hold a member who no longer has one (one useless query), never
       lack one who has.
+    - `facilitator_drafters` (Telegram user ids) / `decision_drafters` (member ids): who has a facilitator's
+      guided-text draft / a decision draft; same rules, loaded at start too (`load_memory` of
+      bot.storage.facilitator_tools and bot.storage.decisions). Every command and every private text looks for
+      both drafts, and almost nobody has one.
     """
 
     members_version: int = 0
     draft_owners: set[int] | None = None
     practice_askees: set[int] | None = None
+    facilitator_drafters: set[int] | None = None
+    decision_drafters: set[int] | None = None
 
 
 class Queryable(Protocol):

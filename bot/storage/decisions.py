@@ -23,7 +23,15 @@ class StoredDraft:
     updated_at: datetime
 
 
+async def load_memory(db: Queryable) -> None:
+    """Who has a decision draft (db.memory.decision_drafters): read once at start."""
+    rows = await db.fetch_all("SELECT member_id FROM decision_drafts")
+    db.memory.decision_drafters = {row["member_id"] for row in rows}
+
+
 async def get_draft(db: Queryable, member_id: int) -> StoredDraft | None:
+    if db.memory.decision_drafters is not None and member_id not in db.memory.decision_drafters:
+        return None  # every private text looks: known without a query for nearly everyone
     row = await db.fetch_one("SELECT * FROM decision_drafts WHERE member_id = ?", (member_id,))
     if row is None:
         return None
@@ -34,6 +42,8 @@ async def get_draft(db: Queryable, member_id: int) -> StoredDraft | None:
 
 async def save_draft(db: Queryable, member_id: int, draft: Draft, now: datetime) -> None:
     """Insert or replace the member's one draft."""
+    if db.memory.decision_drafters is not None:
+        db.memory.decision_drafters.add(member_id)  # before the write: a reader never misses it
     await db.execute(
         """INSERT OR REPLACE INTO decision_drafts (member_id, step, circle_id, question, options, deadline_days,
                                                    weigh_families, updated_at)
@@ -45,6 +55,9 @@ async def save_draft(db: Queryable, member_id: int, draft: Draft, now: datetime)
 
 async def delete_draft(db: Queryable, member_id: int) -> None:
     await db.execute("DELETE FROM decision_drafts WHERE member_id = ?", (member_id,))
+    if db.memory.decision_drafters is not None and not isinstance(db, Transaction):
+        # Inside a transaction the row is gone only if it commits: keep the id (at worst one useless query).
+        db.memory.decision_drafters.discard(member_id)
 
 
 # Decisions ---------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.storage.database import Queryable
+from bot.storage.database import Queryable, Transaction
 
 
 # -- role menus -------------------------------------------------------------------------------------------------
@@ -64,7 +64,16 @@ class FacilitatorDraft:
     texts: dict[str, str] = field(default_factory=dict)
 
 
+async def load_memory(db: Queryable) -> None:
+    """Who has a draft awaiting text (db.memory.facilitator_drafters): read once at start."""
+    rows = await db.fetch_all("SELECT telegram_user_id FROM facilitator_drafts")
+    db.memory.facilitator_drafters = {row["telegram_user_id"] for row in rows}
+
+
 async def get_draft(db: Queryable, telegram_user_id: int) -> FacilitatorDraft | None:
+    drafters = db.memory.facilitator_drafters
+    if drafters is not None and telegram_user_id not in drafters:
+        return None  # every command and private text looks: known without a query for nearly everyone
     row = await db.fetch_one("SELECT * FROM facilitator_drafts WHERE telegram_user_id = ?", (telegram_user_id,))
     if row is None:
         return None
@@ -74,6 +83,8 @@ async def get_draft(db: Queryable, telegram_user_id: int) -> FacilitatorDraft | 
 
 
 async def save_draft(db: Queryable, draft: FacilitatorDraft) -> None:
+    if db.memory.facilitator_drafters is not None:
+        db.memory.facilitator_drafters.add(draft.telegram_user_id)  # before the write: a reader never misses it
     await db.execute(
         """INSERT OR REPLACE INTO facilitator_drafts
                (telegram_user_id, kind, circle_id, territory_code, prompt_id, step, texts, updated_at)
@@ -84,6 +95,9 @@ async def save_draft(db: Queryable, draft: FacilitatorDraft) -> None:
 
 async def delete_draft(db: Queryable, telegram_user_id: int) -> None:
     await db.execute("DELETE FROM facilitator_drafts WHERE telegram_user_id = ?", (telegram_user_id,))
+    if db.memory.facilitator_drafters is not None and not isinstance(db, Transaction):
+        # Inside a transaction the row is gone only if it commits: keep the id (at worst one useless query).
+        db.memory.facilitator_drafters.discard(telegram_user_id)
 
 
 # -- announcement delivery progress ------------------------------------------------------------------------------
