@@ -44,7 +44,12 @@ def build_application(
         .base_file_url(config.bot_file_base_url)
         .context_types(ContextTypes(context=PasserelleContext, bot_data=BotData))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .request(TracedRequest(connection_pool_size=8, connect_timeout=connect_timeout, read_timeout=15.0))
+        # 8 connections, not one per concurrent update: httpcore checks every open connection of the pool at each
+        # request (about a fifth of the bot's CPU with 16, BENCHMARKS.md), and the pace keeps what is in flight
+        # near 29/s x the round trip. A request that finds them all busy waits for one (pool_timeout) instead
+        # of failing after PTB's default second.
+        .request(TracedRequest(connection_pool_size=8, pool_timeout=10.0, connect_timeout=connect_timeout,
+                               read_timeout=15.0))
         .get_updates_request(poll_request)
         .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates=16))
         .post_init(partial(_post_init, poll_request=poll_request))
