@@ -563,3 +563,41 @@ async def test_translation_help_requests_wait_in_the_home_until_a_facilitator_ma
     assert h.sim.calls("answerCallbackQuery")[-1].params["text"] == tr.gettext("This request was already handled.")
     await h.command(claire, "facilitate")
     assert "❓" not in h.last(claire.id).text
+
+
+async def test_invite_sent_bare_asks_the_circle_then_the_side_and_typed_arguments_still_work(harness: Harness,
+                                                                                            facilitator):
+    h, claire = harness, facilitator
+    await two_circle_world(h)
+    tr = fr(h)
+    await h.command(claire, "invite")
+    assert tr.gettext("Which circle?") in h.last(claire.id).text
+    assert await h.db.fetch_all("SELECT * FROM invite_codes") == []     # no link for no particular circle
+    await tap_circle_in_picker(h, claire, "insertion", tr)
+    await h.tap(claire, tr.gettext("Both sides"))
+    assert "start=" in h.last(claire.id).text
+    row = await h.db.fetch_one("SELECT c.slug, i.territory_code FROM invite_codes i JOIN circles c ON c.id = i.circle_id")
+    assert tuple(row) == ("insertion", None)
+
+    # With one open circle, no circle picker: the side comes first.
+    await h.db.execute("UPDATE circles SET archived = 1 WHERE slug = 'insertion'")
+    await h.command(claire, "invite")
+    await h.tap(claire, tr.gettext("Togo"))
+    rows = await h.db.fetch_all("SELECT c.slug, i.territory_code FROM invite_codes i JOIN circles c ON c.id = i.circle_id "
+                                "ORDER BY i.rowid")
+    assert [tuple(r) for r in rows] == [("insertion", None), ("food", "togo")]
+
+    # Typed arguments keep their meaning, including an invitation to no particular circle.
+    await h.command(claire, "invite", "food uses=3 territory=bretagne")
+    await h.command(claire, "invite", "days=7")
+    rows = await h.db.fetch_all("SELECT circle_id, territory_code, max_uses FROM invite_codes ORDER BY rowid")
+    food = await circles.get_by_slug(h.db, "food")
+    assert [tuple(r) for r in rows][2:] == [(food.id, "bretagne", 3), (None, None, None)]
+
+    # A member sending /invite is refused, bare or typed.
+    maël = h.sim.add_user("Maël", language_code="fr")
+    await join(h, maël, "+33612345679", "Coop", slug="food")
+    for args in ((), ("food",)):
+        await h.command(maël, "invite", *args)
+        assert tr.gettext("This is reserved for facilitators.") in h.last(maël.id).text
+    assert len(await h.db.fetch_all("SELECT * FROM invite_codes")) == 4
