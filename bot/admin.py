@@ -199,12 +199,14 @@ async def list_members(db: Database, args: argparse.Namespace, out: Print) -> No
 
 
 async def import_members(db: Database, args: argparse.Namespace, out: Print) -> None:
-    from bot.invite_import import create_listed_invite
+    from bot.invite_import import create_listed_invite, read_phone_list
 
     text = _read(args.csv)
-    code, problems = await create_listed_invite(db, text, circle_slug=args.circle, territory=args.territory,
-                                                uses=args.uses, days=args.days, now=SystemClock().now(),
-                                                allow_other_countries=args.allow_other_countries)
+    with ProgressBar(len(read_phone_list(text).phones), "numbers") as bar:   # drawn only on a terminal
+        code, problems = await create_listed_invite(db, text, circle_slug=args.circle, territory=args.territory,
+                                                    uses=args.uses, days=args.days, now=SystemClock().now(),
+                                                    allow_other_countries=args.allow_other_countries,
+                                                    on_each_phone=bar.advance)
     if problems:
         raise AdminError(f"nothing imported from {args.csv}:", problems)
     for note in await _numbers_from_elsewhere(db, text, args.territory):
@@ -396,14 +398,23 @@ def check_backup_target(db_path: Path, target: Path, *, force: bool) -> None:
         raise AdminError(f"cannot write the backup {target}: permission denied")
 
 
+BACKUP_STEPS = 100   # the copy goes in about this many steps, each one moving the progress bar
+
+
 def _copy_and_check(db_path: Path, partial: Path) -> str:
-    source = sqlite3.connect(db_path, timeout=30)  # it exists (checked): this does not create it
+    source = sqlite3.connect(db_path, timeout=30, isolation_level=None)  # it exists (checked): not created here
     try:
         copy = sqlite3.connect(partial)
         try:
-            # pages=-1 (the default): one step under one read transaction, so the copy is a consistent snapshot;
-            # in WAL mode the bot keeps writing meanwhile.
-            source.backup(copy)
+            # One read transaction held over every step: each step reuses it, so the copy is one consistent
+            # snapshot even in several steps (without it, a write by the bot between two steps would restart the
+            # copy, forever under a steady flow of writes). In WAL mode the bot keeps writing meanwhile.
+            source.execute("BEGIN")
+            pages = source.execute("PRAGMA page_count").fetchone()[0]
+            with ProgressBar(pages, "pages") as bar:   # drawn only on a terminal
+                source.backup(copy, pages=max(1, pages // BACKUP_STEPS),
+                              progress=lambda status, remaining, total: bar.move_to(total - remaining))
+            source.execute("COMMIT")
             copy.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file, without -wal/-shm
             return copy.execute("PRAGMA integrity_check").fetchone()[0]
         finally:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -66,12 +67,13 @@ def numbers_from_elsewhere(listing: PhoneList, territory_name: str, country: str
 
 async def create_listed_invite(
     db: Database, text: str, *, circle_slug: str | None, territory: str | None, uses: int | None, days: int,
-    now: datetime, allow_other_countries: bool = False,
+    now: datetime, allow_other_countries: bool = False, on_each_phone: Callable[[], object] = lambda: None,
 ) -> tuple[str | None, list[str]]:
     """Create an invite restricted to the listed numbers; returns (code, problems) and imports nothing on problems.
 
     `territory` may be a territory's code, name or country, in any case. Numbers from another country than the
-    territory's are refused unless `allow_other_countries` (the CLI then lists them as notes).
+    territory's are refused unless `allow_other_countries` (the CLI then lists them as notes). `on_each_phone` is
+    called as each listed number is stored (the CLI's progress bar).
     """
     listing = read_phone_list(text)
     circle = await circles.get_by_slug(db, circle_slug) if circle_slug else None
@@ -95,5 +97,6 @@ async def create_listed_invite(
     async with db.transaction() as tx:
         await invites.create(tx, code=code, circle_id=circle.id if circle else None,
                              territory_code=chosen.code if chosen else None, max_uses=uses,
-                             expires_at=now + timedelta(days=days), created_by=None, now=now, phones=listing.phones)
+                             expires_at=now + timedelta(days=days), created_by=None, now=now, phones=listing.phones,
+                             on_each_phone=on_each_phone)
     return code, []

@@ -16,7 +16,8 @@ def _stderr() -> TextIO:
 
 @dataclass
 class ProgressBar:
-    """`with ProgressBar(total, "prompts") as bar: … bar.advance()`; draws on stderr only when it is a terminal."""
+    """`with ProgressBar(total, "prompts") as bar: … bar.advance()` (or `bar.move_to(done)`); draws on stderr only
+    when it is a terminal."""
 
     total: int
     label: str
@@ -28,7 +29,14 @@ class ProgressBar:
         return self.total > 0 and self.stream.isatty()
 
     def advance(self, step: int = 1) -> None:
-        self.done = min(self.total, self.done + step)
+        self.move_to(self.done + step)
+
+    def move_to(self, done: int) -> None:
+        """Show `done` of `total` (for work that reports where it is, like SQLite's backup, rather than steps)."""
+        done = max(0, min(self.total, done))
+        if done == self.done:
+            return
+        self.done = done
         if self.enabled:
             filled = WIDTH * self.done // self.total
             self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (WIDTH - filled)}] {self.done}/{self.total}")

@@ -60,7 +60,8 @@ def register(application: Application) -> None:
     # circle, side, member, question); with arguments it keeps its typed form.
     facilitator_commands = {
         "facilitate": facilitate.home_command,
-        "invite": facilitation.create_invite,
+        # Bare, the same picker as the home's invitation button (circle, then side); typed, any invitation.
+        "invite": guided("invite", facilitation.create_invite),
         "newcircle": guided("newcircle", facilitation.create_circle),
         "members": facilitation.list_members,
         "held": facilitation.list_held,

@@ -47,7 +47,7 @@ Handler = Callable[[Update, PasserelleContext], Awaitable[None]]
 
 # Actions of facilitators of every circle (as the typed commands always were), of facilitators of the circle,
 # and those members may also take for their own circles.
-EVERY_CIRCLE = frozenset({"members", "held", "newcircle", "bind", "invite"})
+EVERY_CIRCLE = frozenset({"members", "held", "newcircle", "bind", "invite", ui.EVERYWHERE})
 OF_THE_CIRCLE = frozenset({"announce", "promote", "demote", "help", "helped", "send", "prompts", "question", "retire",
                            "edit", "write", "relay", "wskip", "wnext", "wsave", "wstop"})
 READING = frozenset({"report", "journal"})
@@ -120,6 +120,9 @@ async def run(update: Update, context: PasserelleContext, step: Step) -> None:
     if step.action == "held":
         await facilitation.list_held(update, context)
         return
+    if step.action == ui.EVERYWHERE:
+        await _demote_everywhere(update, context, tr, step)
+        return
     if step.action in ("wskip", "wstop") and step.circle_id == 0 and every:
         await circle_name_button(update, context, tr, step)
         return
@@ -132,7 +135,10 @@ async def run(update: Update, context: PasserelleContext, step: Step) -> None:
         return
     if step.circle_id == 0:
         if len(allowed) > 1:
-            await show_screen(update, *ui.pick_circle(tr, allowed, step))
+            text, picker = ui.pick_circle(tr, allowed, step)
+            if step.action == "demote" and every:   # rights over every circle are withdrawn from here too
+                picker = InlineKeyboardMarkup([*picker.inline_keyboard, ui.everywhere_button(tr)])
+            await show_screen(update, text, picker)
             return
         step = replace(step, circle_id=allowed[0].id)
     circle = next((c for c in allowed if c.id == step.circle_id), None)
@@ -271,15 +277,17 @@ async def _demote(update: Update, context: PasserelleContext, tr: Translator, ci
     services = context.services
     held = await facilitators.circle_rights(services.db, circle.id)
     if step.target == 0:
+        # Those who hold a right over every circle may also withdraw such a right (bot.ui.facilitation.EVERYWHERE).
+        extra = ui.everywhere_button(tr) if await is_facilitator(services, update.effective_user.id) else []
         if not held:
             await show_screen(update, tr.html("<b>{circle}</b> has no co-facilitator named on it.",
-                                        circle=circle_name(tr, circle)))
+                                        circle=circle_name(tr, circle)), ui.markup([extra]) if extra else None)
             return
         choices = [ui.Choice(ui.question_label(f"{r.display_name} · {r.organisation or '—'}"),
                              Step("demote", circle.id, UNSET, r.member_id).encode()) for r in held]
         rows = ui.paged_rows(choices, step.page, lambda page: Step("demote", circle.id, page=page).encode())
         await show_screen(update, tr.html("<b>{circle}</b>: whose rights end?", circle=circle_name(tr, circle)),
-                    InlineKeyboardMarkup(rows))
+                    InlineKeyboardMarkup([*rows, *([extra] if extra else [])]))
         return
     target = await members.get(services.db, step.target)
     if target is None or not await facilitators.demote_in_circle(services.db, target.id, circle.id):
@@ -288,6 +296,28 @@ async def _demote(update: Update, context: PasserelleContext, tr: Translator, ci
     await role_menus.refresh_menu(context.bot, services, target.telegram_user_id)
     await show_screen(update, tr.html("{name} no longer facilitates {circle}.", name=target.display_name,
                                 circle=circle_name(tr, circle)))
+
+
+async def _demote_everywhere(update: Update, context: PasserelleContext, tr: Translator, step: Step) -> None:
+    """Withdraw a right over every circle given with /promote; PASSERELLE_ADMINS are named, never withdrawn."""
+    services = context.services
+    promoted = [p for p in await facilitators.promoted_everywhere(services.db)
+                if not services.is_env_admin(p.telegram_user_id)]   # removing their row would change nothing
+    if step.target == 0:
+        await show_screen(update, *ui.everywhere_screen(tr, promoted, len(services.config.admin_ids), step))
+        return
+    chosen = next((p for p in promoted if p.member_id == step.target), None)
+    if chosen is None:          # withdrawn meanwhile (a double tap), or forged
+        await answer_query(update, tr.gettext("This button is no longer valid."))
+        return
+    if step.choice != ui.CONFIRMED:
+        await show_screen(update, *ui.confirm_everywhere(tr, chosen))
+        return
+    if not await facilitators.demote(services.db, chosen.member_id):
+        await answer_query(update, tr.gettext("This button is no longer valid."))
+        return
+    await role_menus.refresh_menu(context.bot, services, chosen.telegram_user_id)
+    await show_screen(update, tr.html("{name} no longer facilitates every circle.", name=chosen.display_name))
 
 
 async def _relay(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:

@@ -58,7 +58,8 @@ def _options(args: Sequence[str]) -> tuple[list[str], dict[str, str]]:
 
 
 async def create_invite(update: Update, context: PasserelleContext) -> None:
-    """/invite [circle] [uses=N] [days=N] [territory=code]: a deep link to join, optionally limited."""
+    """/invite [circle] [uses=N] [days=N] [territory=code], typed: a deep link to join, optionally limited (bare
+    /invite opens the guided picker, bot.handlers.facilitate)."""
     if await refuse_unless_facilitator(update, context):
         return
     services = context.services

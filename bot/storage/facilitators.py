@@ -89,3 +89,28 @@ async def demote_in_circle(db: Queryable, member_id: int, circle_id: int) -> boo
     changed = await db.execute("DELETE FROM circle_facilitators WHERE member_id = ? AND circle_id = ?",
                                (member_id, circle_id))
     return changed > 0
+
+
+@dataclass(frozen=True)
+class GlobalFacilitator:
+    """A member promoted over every circle (a typed `/promote <telegram id>`), as the guided /demote lists them."""
+
+    member_id: int
+    telegram_user_id: int
+    display_name: str
+    organisation: str | None
+
+
+async def promoted_everywhere(db: Queryable) -> list[GlobalFacilitator]:
+    """The verified members holding a right over every circle through a row of `facilitators`, by name."""
+    rows = await db.fetch_all(
+        """SELECT m.id, m.telegram_user_id, trim(m.first_name || ' ' || ifnull(m.last_name, '')) AS name,
+                  m.organisation
+             FROM facilitators f JOIN members m ON m.id = f.member_id
+            WHERE m.status = 'active' ORDER BY name, m.id""")
+    return [GlobalFacilitator(row["id"], row["telegram_user_id"], row["name"], row["organisation"]) for row in rows]
+
+
+async def demote(db: Queryable, member_id: int) -> bool:
+    """Take away a member's right over every circle (their circle rights stay); False when they had none."""
+    return await db.execute("DELETE FROM facilitators WHERE member_id = ?", (member_id,)) > 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,8 +35,10 @@ async def get(db: Queryable, code: str) -> Invite | None:
 async def create(
     db: Queryable, *, code: str, circle_id: int | None, territory_code: str | None, max_uses: int | None,
     expires_at: datetime | None, created_by: int | None, now: datetime, phones: dict[str, str | None] | None = None,
+    on_each_phone: Callable[[], object] = lambda: None,
 ) -> None:
-    """Store an invite; `phones` (E.164 -> organisation) restricts it to those numbers."""
+    """Store an invite; `phones` (E.164 -> organisation) restricts it to those numbers (`on_each_phone` is called as
+    each is stored: the admin CLI's progress bar)."""
     await db.execute(
         """INSERT INTO invite_codes (code, circle_id, territory_code, restricted_to_list, max_uses, expires_at,
                                      created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -45,6 +48,7 @@ async def create(
     for phone, organisation in (phones or {}).items():
         await db.execute("INSERT INTO invite_phones (code, phone_e164, organisation) VALUES (?, ?, ?)",
                          (code, phone, organisation))
+        on_each_phone()
 
 
 async def listed_organisation(db: Queryable, code: str, phone_e164: str) -> tuple[bool, str | None]:

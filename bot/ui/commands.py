@@ -54,7 +54,7 @@ FACILITATOR_MENU = (
     ("prompts", N_("A circle's questions: edit or retire")),
     ("held", N_("Numbers waiting for a decision")),
     ("promote", N_("Name a co-facilitator")),
-    ("demote", N_("Withdraw a co-facilitator")),
+    ("demote", N_("Withdraw a facilitator's rights")),
     ("members", N_("Members and their numbers")),
     ("invite", N_("Create an invitation link")),
     ("newcircle", N_("Create a circle")),

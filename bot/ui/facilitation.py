@@ -12,6 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import SafeHtml, Translator, escape
 from bot.storage.circles import Circle, Territory
 from bot.storage.facilitator_tools import DeliveryCounts, HelpRequest
+from bot.storage.facilitators import GlobalFacilitator
 from bot.storage.members import Member
 from bot.ui.callbacks import ButtonData
 from bot.ui.pickers import Choice, paged_rows
@@ -178,3 +179,43 @@ def language_block(tr: Translator, locale: str, body: str, *, fallback: bool) ->
     head = escape(tr.language_name(locale))
     note = tr.html(" (no text in this language: these members read the French)") if fallback else ""
     return SafeHtml(f"<b>{head}</b>{note}\n{escape(body)}")
+
+
+EVERYWHERE = "everywhere"   # the demotion of a right over every circle (a Step action)
+CONFIRMED = "yes"
+
+
+def everywhere_button(tr: Translator) -> list[InlineKeyboardButton]:
+    """The row that opens the withdrawal of rights over every circle (shown to those who hold such a right)."""
+    return [button(tr.gettext("Facilitators of every circle…"), Step(EVERYWHERE))]
+
+
+def everywhere_screen(tr: Translator, promoted: Sequence[GlobalFacilitator], configured: int, step: Step
+                      ) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The facilitators of every circle the bot may withdraw, and why those of the configuration are not listed."""
+    lines = [tr.html("<b>Facilitators of every circle</b>: whose right ends? Their rights on particular circles, if "
+                     "any, stay.") if promoted
+             else tr.html("No member holds a right over every circle given with /promote.")]
+    if configured:
+        lines.append(tr.nhtml("{count} facilitator is named in the server's configuration (PASSERELLE_ADMINS): the "
+                              "bot cannot withdraw that right; only the server's administrator can, by changing the "
+                              "setting.",
+                              "{count} facilitators are named in the server's configuration (PASSERELLE_ADMINS): the "
+                              "bot cannot withdraw their right; only the server's administrator can, by changing the "
+                              "setting.", configured))
+    choices = [Choice(_named(p.display_name, p.organisation)[:60], Step(EVERYWHERE, 0, UNSET, p.member_id).encode())
+               for p in promoted]
+    rows = paged_rows(choices, step.page, lambda page: Step(EVERYWHERE, page=page).encode())
+    return "\n\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
+
+
+def confirm_everywhere(tr: Translator, chosen: GlobalFacilitator) -> tuple[str, InlineKeyboardMarkup]:
+    """A right over every circle is withdrawn only after a second tap."""
+    text = tr.html("Withdraw the right of <b>{name}</b> over every circle? They keep their rights on particular "
+                   "circles, if any.", name=_named(chosen.display_name, chosen.organisation))
+    return text, markup([[button(tr.gettext("Withdraw"), Step(EVERYWHERE, 0, CONFIRMED, chosen.member_id))],
+                         [button(tr.gettext("◀ Back"), Step(EVERYWHERE))]])
+
+
+def _named(name: str, organisation: str | None) -> str:
+    return f"{name} · {organisation}" if organisation else name

@@ -26,7 +26,8 @@ class Action:
 
 ACTIONS = [
     Action("invite", "/invite food uses=3 days=7"),
-    Action("invite without circle", "/invite"),
+    Action("invite without circle", "/invite days=7"),
+    Action("invite, guided", "/invite", writes=False),       # the circle picker: nothing written yet
     Action("newcircle", "/newcircle water Water management"),
     Action("members", "/members food", writes=False),
     Action("members of every circle", "/members", writes=False),

@@ -563,3 +563,101 @@ async def test_translation_help_requests_wait_in_the_home_until_a_facilitator_ma
     assert h.sim.calls("answerCallbackQuery")[-1].params["text"] == tr.gettext("This request was already handled.")
     await h.command(claire, "facilitate")
     assert "❓" not in h.last(claire.id).text
+
+
+async def test_invite_sent_bare_asks_the_circle_then_the_side_and_typed_arguments_still_work(harness: Harness,
+                                                                                            facilitator):
+    h, claire = harness, facilitator
+    await two_circle_world(h)
+    tr = fr(h)
+    await h.command(claire, "invite")
+    assert tr.gettext("Which circle?") in h.last(claire.id).text
+    assert await h.db.fetch_all("SELECT * FROM invite_codes") == []     # no link for no particular circle
+    await tap_circle_in_picker(h, claire, "insertion", tr)
+    await h.tap(claire, tr.gettext("Both sides"))
+    assert "start=" in h.last(claire.id).text
+    row = await h.db.fetch_one("SELECT c.slug, i.territory_code FROM invite_codes i JOIN circles c ON c.id = i.circle_id")
+    assert tuple(row) == ("insertion", None)
+
+    # With one open circle, no circle picker: the side comes first.
+    await h.db.execute("UPDATE circles SET archived = 1 WHERE slug = 'insertion'")
+    await h.command(claire, "invite")
+    await h.tap(claire, tr.gettext("Togo"))
+    rows = await h.db.fetch_all("SELECT c.slug, i.territory_code FROM invite_codes i JOIN circles c ON c.id = i.circle_id "
+                                "ORDER BY i.rowid")
+    assert [tuple(r) for r in rows] == [("insertion", None), ("food", "togo")]
+
+    # Typed arguments keep their meaning, including an invitation to no particular circle.
+    await h.command(claire, "invite", "food uses=3 territory=bretagne")
+    await h.command(claire, "invite", "days=7")
+    rows = await h.db.fetch_all("SELECT circle_id, territory_code, max_uses FROM invite_codes ORDER BY rowid")
+    food = await circles.get_by_slug(h.db, "food")
+    assert [tuple(r) for r in rows][2:] == [(food.id, "bretagne", 3), (None, None, None)]
+
+    # A member sending /invite is refused, bare or typed.
+    maël = h.sim.add_user("Maël", language_code="fr")
+    await join(h, maël, "+33612345679", "Coop", slug="food")
+    for args in ((), ("food",)):
+        await h.command(maël, "invite", *args)
+        assert tr.gettext("This is reserved for facilitators.") in h.last(maël.id).text
+    assert len(await h.db.fetch_all("SELECT * FROM invite_codes")) == 4
+
+
+async def test_a_right_over_every_circle_is_withdrawn_on_buttons_by_those_who_hold_one(harness: Harness, facilitator):
+    h, claire = harness, facilitator
+    maël, kossi, ama = await two_circle_world(h)
+    tr, en = fr(h), h.services.i18n.for_locale("en")
+    food = await circles.get_by_slug(h.db, "food")
+    await h.command(claire, "promote", str(kossi.id))            # typed: facilitators of every circle
+    await h.command(claire, "promote", str(ama.id))
+    await h.command(claire, "promote", f"{ama.id} food togo")    # Ama also holds a right on food
+    await h.command(claire, "promote", f"{maël.id} food bretagne")
+    assert "held" in menu(h, kossi.id) and "held" in menu(h, ama.id) and "held" not in menu(h, maël.id)
+    everywhere = tr.gettext("Facilitators of every circle…")
+
+    # A facilitator of one circle is not offered it, and a forged button is refused.
+    await h.command(maël, "demote")
+    assert everywhere not in [label for label, _ in h.last(maël.id).buttons()]
+    await h.press(maël, h.last(maël.id), Step("everywhere", 0, "yes", 1).encode(), forge=True)
+    assert h.sim.calls("answerCallbackQuery")[-1].params["text"] == tr.gettext("This is reserved for facilitators.")
+    assert await facilitators.promoted_telegram_ids(h.db) == [kossi.id, ama.id]
+
+    # Ama, herself a facilitator of every circle, withdraws Kossi's right, in English, after a confirmation.
+    await h.command(ama, "demote")
+    await h.tap(ama, en.gettext("Facilitators of every circle…"))
+    screen = h.last(ama.id)
+    assert [label for label, _ in screen.buttons()] == ["Ama · GIE Lomé", "Kossi · Dzidzɔ"]
+    assert "PASSERELLE_ADMINS" in screen.text      # Claire's right comes from the configuration: said, not listed
+    assert en.ngettext("{count} facilitator is named in the server's configuration (PASSERELLE_ADMINS): the bot "
+                       "cannot withdraw that right; only the server's administrator can, by changing the setting.",
+                       "{count} facilitators are named in the server's configuration (PASSERELLE_ADMINS): the bot "
+                       "cannot withdraw their right; only the server's administrator can, by changing the "
+                       "setting.", 1) in screen.text
+    await h.tap(ama, "Kossi · Dzidzɔ")
+    assert await facilitators.promoted_telegram_ids(h.db) == [kossi.id, ama.id]   # not before the second tap
+    withdraw = h.button(ama.id, en.gettext("Withdraw"))
+    await h.press(ama, *withdraw)
+    assert await facilitators.promoted_telegram_ids(h.db) == [ama.id]
+    assert h.last(ama.id).text == en.gettext("{name} no longer facilitates every circle.", name="Kossi")
+    assert menu(h, kossi.id) == []                                # back to the members' menu
+    await h.press(ama, *withdraw, forge=True)                     # a double tap changes nothing more
+    assert h.sim.calls("answerCallbackQuery")[-1].params["text"] == en.gettext("This button is no longer valid.")
+    await h.command(kossi, "held")
+    assert h.services.i18n.for_locale("ee").gettext("This is reserved for facilitators.") in h.last(kossi.id).text
+
+    # Claire (PASSERELLE_ADMINS), from the single circle's list: Ama keeps her right on food, not the global one.
+    await h.db.execute("UPDATE circles SET archived = 1 WHERE slug = 'insertion'")
+    await h.command(claire, "demote")
+    assert tr.html("<b>{circle}</b>: whose rights end?", circle=circle_name(tr, food)).replace("<b>", "") \
+        .replace("</b>", "") in h.last(claire.id).text
+    await h.tap(claire, everywhere)
+    await h.tap(claire, "Ama · GIE Lomé")
+    await h.tap(claire, tr.gettext("Withdraw"))
+    assert await facilitators.promoted_telegram_ids(h.db) == []
+    assert "facilitate" in menu(h, ama.id) and "held" not in menu(h, ama.id)
+    ama_rights = await facilitators.rights_of(h.db, (await member_row(h, ama))["id"])
+    assert [(r.circle_id, r.territory) for r in ama_rights] == [(food.id, "togo")]
+    await h.command(claire, "demote")
+    await h.tap(claire, everywhere)
+    assert tr.gettext("No member holds a right over every circle given with /promote.") in h.last(claire.id).text
+    assert h.last(claire.id).buttons() == []

@@ -76,7 +76,7 @@ async def test_a_number_already_used_by_another_member_is_refused(harness: Harne
 
 async def test_an_expired_invite_is_refused_at_start_and_creates_no_member(harness: Harness, facilitator, clock):
     h = harness
-    code = await make_invite(h, facilitator)  # valid 30 days by default
+    code = await make_invite(h, facilitator, "days=30")  # typed: an invitation to no particular circle
     clock.advance(days=31)
     late = h.sim.add_user("Ama", language_code="en")
     await h.command(late, "start", code)
