@@ -70,7 +70,8 @@ async def save_draft(db: Queryable, draft: Draft) -> None:
 
 async def delete_draft(db: Queryable, member_id: int) -> None:
     await db.execute("DELETE FROM call_drafts WHERE member_id = ?", (member_id,))
-    if db.memory.draft_owners is not None:
+    if db.memory.draft_owners is not None and not isinstance(db, Transaction):
+        # Inside a transaction the row is gone only if it commits: keep the id (at worst one useless query).
         db.memory.draft_owners.discard(member_id)
 
 
