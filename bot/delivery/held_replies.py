@@ -18,6 +18,7 @@ from bot.domain.framing import assess_framing, suggest_practice_angle
 from bot.services import Services
 from bot.storage import circles, exchanges, members, outbox
 from bot.storage.circles import Circle
+from bot.storage.database import Queryable
 from bot.storage.exchanges import Reply
 from bot.ui import exchanges as ui
 
@@ -43,10 +44,9 @@ async def release_due_held_replies(services: Services, application: Application 
 
 async def _remind(services: Services, reply: Reply, now: datetime) -> None:
     author = await members.get(services.db, reply.member_id)
-    round_ = await exchanges.get_round(services.db, reply.round_id)
-    circle = await circles.get(services.db, round_.circle_id) if round_ else None
-    if author is None or circle is None:
+    if author is None:
         return
+    circle = await circle_of(services.db, reply)
     tr = services.i18n.for_locale(author.locale, author.phone_region)
     assessment = assess_framing(reply.text or "", author.locale)
     suggestion = suggest_practice_angle(assessment, circle.theme or "")
@@ -70,16 +70,13 @@ async def pass_on_as_it_is(services: Services, reply: Reply) -> int:
     reply = await exchanges.get_reply(db, reply.id)
     if reply is None or reply.status != "held":
         return 0  # the author decided meanwhile
-    round_ = await exchanges.get_round(db, reply.round_id)
-    circle = await circles.get(db, round_.circle_id)
-    if relay.relays_immediately(circle, await circles.count_members(db, circle.id)):
-        await relay.relay_now(services, reply, circle)
+    if await pass_on(services, reply, await circle_of(db, reply)) is not None:
         await _tell_author(services, reply, db)
-    else:
-        async with db.transaction() as tx:
-            if not await exchanges.release_held(tx, reply.id):
-                return 0  # the author decided meanwhile
-            await _tell_author(services, reply, tx)
+        return 1
+    async with db.transaction() as tx:  # a digest circle: pending, to go out with the next digest
+        if not await exchanges.release_held(tx, reply.id):
+            return 0  # the author decided meanwhile
+        await _tell_author(services, reply, tx)
     return 1
 
 
@@ -94,12 +91,14 @@ async def _tell_author(services: Services, reply: Reply, db) -> None:
                          key=kinds.HELD_REPLY_RELEASED.key(reply.id), now=services.clock.now())
 
 
-async def pass_on(services: Services, reply: Reply, circle: Circle | None = None) -> int | None:
-    """Relay a reply now, or leave it pending for its circle's next digest; the number of places, or None.
-    `circle`: the reply's circle, when the caller already read it."""
-    if circle is None:
-        round_ = await exchanges.get_round(services.db, reply.round_id)
-        circle = await circles.get(services.db, round_.circle_id)
+async def circle_of(db: Queryable, reply: Reply) -> Circle:
+    """The circle whose weekly question a reply answers."""
+    round_ = await exchanges.get_round(db, reply.round_id)
+    return await circles.get(db, round_.circle_id)
+
+
+async def pass_on(services: Services, reply: Reply, circle: Circle) -> int | None:
+    """Relay a reply now, or leave it pending for its circle's next digest; the number of places, or None."""
     if await relay.relays_immediately_now(services.db, circle):
-        return await relay.relay_now(services, await exchanges.get_reply(services.db, reply.id), circle)
+        return await relay.relay_now(services, reply, circle)
     return None

@@ -151,7 +151,7 @@ async def flush_digests(services: Services, application: Application | None = No
     """Queue, for every circle in digest mode, one digest per place for the replies of the closed windows."""
     sent = 0
     for circle in await circles.list_open(services.db):
-        if relays_immediately(circle, await circles.count_members(services.db, circle.id)):
+        if await relays_immediately_now(services.db, circle):
             continue
         sent += await flush_circle_digest(services, circle)
     return sent

@@ -90,13 +90,12 @@ async def _dispatch(update: Update, context: PasserelleContext, member: Member, 
                     circle: Circle | None = None) -> None:
     services = context.services
     tr = translator(services, member)
+    circle = circle or await held_replies.circle_of(services.db, reply)
     count = await held_replies.pass_on(services, reply, circle)
     if count is not None:
         text = tr.nhtml("Thank you! Your answer is on its way to {count} place across the border.",
                         "Thank you! Your answer is on its way to {count} places across the border.", count)
     else:
-        if circle is None:
-            circle = await circles.get(services.db, (await exchanges.get_round(services.db, reply.round_id)).circle_id)
         text = tr.html("Thank you! Your answer will reach the other side in the next digest of {circle}.",
                        circle=screens.circle_name(tr, circle))
     await context.bot.send_message(update.effective_chat.id, text)
