@@ -52,10 +52,16 @@ async def test_a_database_newer_than_the_code_is_refused(db, tmp_path):
         await migrate.migrate(db, resources.migrations_dir())
 
 
-async def test_connection_uses_wal_foreign_keys_and_a_busy_timeout(db):
+async def test_the_writer_uses_wal_foreign_keys_secure_delete_and_a_busy_timeout(db):
+    async with db.transaction() as tx:  # statements in a transaction run on the writer's connection
+        assert (await tx.fetch_one("PRAGMA journal_mode"))[0] == "wal"
+        assert (await tx.fetch_one("PRAGMA foreign_keys"))[0] == 1
+        assert (await tx.fetch_one("PRAGMA secure_delete"))[0] == 1
+        assert (await tx.fetch_one("PRAGMA busy_timeout"))[0] == 5000
+    # Reads outside a transaction run on the inline reader: the same file, query-only, never waiting.
     assert (await db.fetch_one("PRAGMA journal_mode"))[0] == "wal"
-    assert (await db.fetch_one("PRAGMA foreign_keys"))[0] == 1
-    assert (await db.fetch_one("PRAGMA busy_timeout"))[0] == 5000
+    assert (await db.fetch_one("PRAGMA query_only"))[0] == 1
+    assert (await db.fetch_one("PRAGMA busy_timeout"))[0] == 0
 
 
 async def test_concurrent_transactions_do_not_interleave(db):
