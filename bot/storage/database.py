@@ -5,13 +5,16 @@ would interleave (one task's COMMIT committing the other's half-done writes). So
 asyncio.Lock from BEGIN to COMMIT. Never await the network inside a transaction.
 
 Reads outside a transaction (`Database.fetch_one` / `fetch_all`: the member behind an update, their rights, a
-round…) run on a second, query-only connection, inline on the event loop's thread. They are indexed lookups of
+round…) run on a second, query-only connection, inline on the event loop's thread. Most are indexed lookups of
 some microseconds, while a hop to aiosqlite's thread and back costs a thread wake-up each way and a hand-over of
 the GIL: measured at 0.3 to 0.8 ms of CPU per update under load, a quarter of the bot's time per update
-(BENCHMARKS.md, "Third pass"). Being another connection, the reader never sees a transaction's uncommitted rows,
-without taking the writer's lock. In WAL mode it is almost never refused; when it is (SQLITE_BUSY: recovery of
-the WAL, a foreign process holding the file exclusively), the read waits its turn on the writer's connection as
-before. Statements inside a transaction always go to the writer's connection, where they see its own writes.
+(BENCHMARKS.md, "Third pass"). A long read (a report's rows) holds the loop about as long as before: building the
+rows into Python objects needed the GIL on aiosqlite's thread too.
+
+Being another connection, the reader never sees a transaction's uncommitted rows, without taking the writer's
+lock. In WAL mode it is almost never refused; when it is (SQLITE_BUSY: recovery of the WAL, a foreign process
+holding the file exclusively), the read waits its turn on the writer's connection as before. Statements inside a
+transaction always go to the writer's connection, where they see its own writes.
 """
 
 from __future__ import annotations
@@ -96,7 +99,8 @@ class Transaction:
 
 
 class Database:
-    """The bot's store: open() configures WAL, foreign keys, secure_delete and a busy timeout on the one connection."""
+    """The bot's store: open() configures WAL, foreign keys, secure_delete and a busy timeout on the writer's
+    connection, and opens the query-only reader beside it."""
 
     def __init__(self, connection: aiosqlite.Connection, path: Path, reader: sqlite3.Connection) -> None:
         self._connection = connection
