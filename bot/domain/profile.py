@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 
 def N_(message: str) -> str:
     """Mark a message for extraction; it is translated where it is shown."""
@@ -38,5 +40,21 @@ def next_step(step: str, *, skipped: bool = False) -> str:
         raise ValueError(f"{step} cannot be skipped")
     index = STEPS.index(step) + (2 if skipped else 1)
     return STEPS[min(index, len(STEPS) - 1)]
+
+
+# Steps after verification and before "done": a member who left onboarding there and sends /start again is taken
+# back to the question they left, not greeted as if they had finished.
+RESUMABLE = frozenset(STEPS[STEPS.index("organisation"):STEPS.index("done")])
+
+# One answer asked from /me (the organisation's name, what it shares or would like to learn). Unanswered, such a
+# step would take the member's next private text, days later a reply to the weekly question, as the answer: it
+# lapses after EDIT_WINDOW, and that text is read as any other.
+EDIT_STEPS = frozenset({"edit-organisation", "edit-shares", "edit-learns"})
+EDIT_WINDOW = timedelta(minutes=30)
+
+
+def edit_lapsed(step: str | None, asked_at: datetime, now: datetime) -> bool:
+    """Whether a question asked from /me at `asked_at` no longer takes the member's next text."""
+    return step in EDIT_STEPS and now - asked_at > EDIT_WINDOW
 
 MAX_ORGANISATION_LENGTH = 120

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from telegram import ReplyKeyboardRemove, Update
 from telegram.error import TelegramError
@@ -11,7 +12,8 @@ from bot import role_menus
 from bot.domain import invites as invite_rules
 from bot.domain.phones import format_international
 from bot.domain.directory import MAX_NOTE_LENGTH, Side
-from bot.domain.profile import MAX_ORGANISATION_LENGTH, ORGANISATION_KINDS, next_step
+from bot.domain.profile import (EDIT_STEPS, MAX_ORGANISATION_LENGTH, ORGANISATION_KINDS, RESUMABLE, edit_lapsed,
+                                next_step)
 from bot.erasure import erase_member
 from bot.handlers.common import active_member, answer_query, member_of, translator
 from bot.i18n import SUPPORTED_LOCALES, normalise_locale
@@ -67,6 +69,14 @@ async def start(update: Update, context: PasserelleContext) -> None:
     elif member.is_active:
         if circle is not None:
             await circles.join(services.db, member.id, circle.id, now)
+        if member.onboarding_step in RESUMABLE:  # left onboarding half-way: back to the question they left
+            await _join_invited_circle(context, member, code)
+            await update.effective_message.reply_text(
+                tr.html("Welcome back, {name}! Let us go on where you left off.", name=member.first_name))
+            await ask_next_profile_step(update, context, member)
+            return
+        if member.onboarding_step in EDIT_STEPS:  # a question asked from /me, left unanswered: dropped
+            await members.update(services.db, member.id, now, onboarding_step="done")
         await _welcome_back(update, context, member, code)
         return
     if circle is not None:
@@ -80,15 +90,22 @@ async def start(update: Update, context: PasserelleContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=markup)
 
 
+async def _join_invited_circle(context: PasserelleContext, member: Member, code: str | None) -> None:
+    """A verified member opening another invitation joins its circle (one use of the invitation)."""
+    services = context.services
+    if code is None:
+        return
+    invite = await invites.get(services.db, code)
+    if invite and invite.circle_id and not await circles.is_member(services.db, member.id, invite.circle_id):
+        async with services.db.transaction() as tx:
+            if await invites.consume(tx, code):
+                await circles.join(tx, member.id, invite.circle_id, services.clock.now())
+
+
 async def _welcome_back(update: Update, context: PasserelleContext, member: Member, code: str | None) -> None:
     services = context.services
     tr = translator(services, member)
-    if code is not None:
-        invite = await invites.get(services.db, code)
-        if invite and invite.circle_id and not await circles.is_member(services.db, member.id, invite.circle_id):
-            async with services.db.transaction() as tx:
-                if await invites.consume(tx, code):
-                    await circles.join(tx, member.id, invite.circle_id, services.clock.now())
+    await _join_invited_circle(context, member, code)
     joined = [c for c in await circles.list_open(services.db)
               if c.id in await circles.circle_ids_of(services.db, member.id)]
     await update.effective_message.reply_text(
@@ -189,6 +206,18 @@ async def receive_contact(update: Update, context: PasserelleContext) -> None:
                                             format_international(outcome.phone.e164), now),
                              reply_markup=ReplyKeyboardRemove())
     await ask_next_profile_step(update, context, member)
+
+
+async def member_for_text(context: PasserelleContext, update: Update) -> Member | None:
+    """The member behind a private text or media, once a question asked from /me too long ago has lapsed."""
+    services = context.services
+    member = await member_of(context, update.effective_user)
+    now = services.clock.now()
+    if member is not None and member.updated_at is not None \
+            and edit_lapsed(member.onboarding_step, datetime.fromisoformat(member.updated_at), now):
+        await members.update(services.db, member.id, now, onboarding_step="done")
+        member = await member_of(context, update.effective_user)
+    return member
 
 
 async def ask_next_profile_step(update: Update, context: PasserelleContext, member: Member) -> None:

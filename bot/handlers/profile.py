@@ -13,8 +13,8 @@ from bot.handlers import exchanges
 from bot import role_menus
 from bot.handlers.common import active_member, answer_query, is_facilitator, member_of, rights_of, translator
 from bot.handlers import directory as directory_handlers
-from bot.handlers.onboarding import (receive_organisation, send_circle_picker, _circles_of, _territory,
-                                     profile_screen)
+from bot.handlers.onboarding import (member_for_text, receive_organisation, send_circle_picker, _circles_of,
+                                     _territory, profile_screen)
 from bot.services import PasserelleContext
 from bot.storage import circles, directory, members
 from bot.storage import decisions as decisions_store
@@ -164,7 +164,7 @@ async def help_command(update: Update, context: PasserelleContext) -> None:
 
 async def private_text(update: Update, context: PasserelleContext) -> None:
     """Plain text in private: an answer to the current onboarding question, else a hint."""
-    member = await member_of(context, update.effective_user)
+    member = await member_for_text(context, update)
     tr = translator(context.services, member, update.effective_user)
     if member is not None and member.is_active and member.onboarding_step in ("organisation", "edit-organisation"):
         await receive_organisation(update, context)
@@ -189,11 +189,15 @@ async def private_text(update: Update, context: PasserelleContext) -> None:
 
 async def private_media(update: Update, context: PasserelleContext) -> None:
     """A voice note, photo or document in private: a reply to the weekly question once onboarding is done."""
-    member = await member_of(context, update.effective_user)
+    member = await member_for_text(context, update)
     if member is not None and member.is_active and member.onboarding_step == "done":
         await exchanges.receive_reply(update, context, member)
         return
     tr = translator(context.services, member, update.effective_user)
+    if member is not None and member.is_active:  # a question of onboarding or of /me is waiting for its text
+        await update.effective_message.reply_text(tr.gettext(
+            "Please answer the question above first, in writing or with its buttons."))
+        return
     await update.effective_message.reply_text(tr.gettext("Send /start to join the circles."))
 
 
