@@ -42,6 +42,8 @@ def next_step(step: str, *, skipped: bool = False) -> str:
     return STEPS[min(index, len(STEPS) - 1)]
 
 
+MAX_ORGANISATION_LENGTH = 120
+
 # Steps after verification and before "done": a member who left onboarding there and sends /start again is taken
 # back to the question they left, not greeted as if they had finished.
 RESUMABLE = frozenset(STEPS[STEPS.index("organisation"):STEPS.index("done")])
@@ -56,5 +58,3 @@ EDIT_WINDOW = timedelta(minutes=30)
 def edit_lapsed(step: str | None, asked_at: datetime, now: datetime) -> bool:
     """Whether a question asked from /me at `asked_at` no longer takes the member's next text."""
     return step in EDIT_STEPS and now - asked_at > EDIT_WINDOW
-
-MAX_ORGANISATION_LENGTH = 120

@@ -181,19 +181,23 @@ async def _attention(context: PasserelleContext, tr: Translator, facilitated: li
 # -- one circle's actions --------------------------------------------------------------------------------------
 
 async def _report(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
-    if update.callback_query is not None:
-        await answer_query(update)  # now: the report takes a moment, the spinner should not
-        await edit_screen(update, tr.html("<b>{circle}</b>: the report follows.", circle=circle_name(tr, circle)))
-    await reports.deliver_report(context, update.effective_chat.id,
-                                 await reports.reach_of(context.services, update.effective_user, circle))
+    await _deliver_document(update, context, circle, reports.deliver_report,
+                            tr.html("<b>{circle}</b>: the report follows.", circle=circle_name(tr, circle)))
 
 
 async def _journal(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:
+    await _deliver_document(update, context, circle, reports.deliver_journal,
+                            tr.html("<b>{circle}</b>: the journal follows.", circle=circle_name(tr, circle)))
+
+
+async def _deliver_document(update: Update, context: PasserelleContext, circle: Circle,
+                            deliver: Callable[..., Awaitable[None]], follows: str) -> None:
+    """A circle's report or journal, from its button (the screen says it follows) or its command."""
     if update.callback_query is not None:
-        await answer_query(update)  # now: the journal takes a moment, the spinner should not
-        await edit_screen(update, tr.html("<b>{circle}</b>: the journal follows.", circle=circle_name(tr, circle)))
-    await reports.deliver_journal(context, update.effective_chat.id,
-                                  await reports.reach_of(context.services, update.effective_user, circle))
+        await answer_query(update)  # now: the document takes a moment, the spinner should not
+        await edit_screen(update, follows)
+    await deliver(context, update.effective_chat.id,
+                  await reports.reach_of(context.services, update.effective_user, circle))
 
 
 async def _send(update: Update, context: PasserelleContext, tr: Translator, circle: Circle, step: Step) -> None:

@@ -212,9 +212,10 @@ async def member_for_text(context: PasserelleContext, update: Update) -> Member 
     """The member behind a private text or media, once a question asked from /me too long ago has lapsed."""
     services = context.services
     member = await member_of(context, update.effective_user)
+    if member is None or member.onboarding_step not in EDIT_STEPS:  # nearly every text: nothing to parse
+        return member
     now = services.clock.now()
-    if member is not None and member.updated_at is not None \
-            and edit_lapsed(member.onboarding_step, datetime.fromisoformat(member.updated_at), now):
+    if edit_lapsed(member.onboarding_step, datetime.fromisoformat(member.updated_at), now):
         await members.update(services.db, member.id, now, onboarding_step="done")
         member = await member_of(context, update.effective_user)
     return member

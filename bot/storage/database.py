@@ -240,4 +240,3 @@ def _open_reader(path: Path) -> sqlite3.Connection:
 def _is_busy(error: sqlite3.OperationalError) -> bool:
     # SQLITE_BUSY and its extended codes (BUSY_RECOVERY, BUSY_SNAPSHOT, BUSY_TIMEOUT) share the low byte.
     return error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
-

@@ -28,9 +28,9 @@ class Member:
     organisation_kind: str | None
     reachable: bool
     created_at: str
+    updated_at: str  # the last `update`: when a question asked from /me was asked (its step set)
     paused_until: str | None = None
     pending_circle_id: int | None = None  # a circle named by a join request's deep link, joined once verified
-    updated_at: str | None = None  # the last `update`: when a question asked from /me was asked (its step set)
 
     @property
     def display_name(self) -> str:
@@ -53,8 +53,9 @@ def _member(row) -> Member | None:
         phone_region=row["phone_region"], territory_code=row["territory_code"], status=row["status"],
         onboarding_step=row["onboarding_step"], pending_invite_code=row["pending_invite_code"],
         consent_at=row["consent_at"], organisation=row["organisation"], organisation_kind=row["organisation_kind"],
-        reachable=bool(row["reachable"]), created_at=row["created_at"], paused_until=row["paused_until"],
-        pending_circle_id=row["pending_circle_id"], updated_at=row["updated_at"],
+        reachable=bool(row["reachable"]), created_at=row["created_at"], updated_at=row["updated_at"],
+        paused_until=row["paused_until"],
+        pending_circle_id=row["pending_circle_id"],
     )
 
 

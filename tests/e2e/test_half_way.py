@@ -17,12 +17,26 @@ async def _step(h: Harness, user) -> str | None:
     return (await members.get_by_telegram_id(h.db, user.id)).onboarding_step
 
 
+async def _verified(h: Harness, user) -> None:
+    """Consent and phone given: the bot now asks for the organisation."""
+    await h.command(user, "start")
+    await h.tap(user, _agree_label(h, user))
+    await h.contact(user, "22890123456")
+
+
+async def _member_asked_from_me(h: Harness):
+    """Kossi, a member of the food circle, taps "Organisation" in /me: the bot asks for the new name."""
+    kossi = h.sim.add_user("Kossi", "Agbeko", language_code="en")
+    await join(h, kossi, "22890123456", "Coopérative Agbe", slug="food")
+    await h.command(kossi, "me")
+    await h.tap(kossi, "Organisation")
+    return kossi
+
+
 async def test_start_in_the_middle_of_onboarding_takes_the_member_back_to_the_question_they_left(harness: Harness):
     h = harness
     ama = h.sim.add_user("Ama", "Mensah", language_code="en")
-    await h.command(ama, "start")
-    await h.tap(ama, _agree_label(h, ama))
-    await h.contact(ama, "22890123456")
+    await _verified(h, ama)
     assert h.last(ama.id).text == ORGANISATION_QUESTION
     # She closes the app; the next day she taps /start again.
     h.clock.advance(timedelta(days=1))
@@ -50,10 +64,7 @@ async def test_start_in_the_middle_of_onboarding_takes_the_member_back_to_the_qu
 
 async def test_a_question_from_me_lapses_and_the_next_text_is_read_as_any_other(harness: Harness):
     h = harness
-    kossi = h.sim.add_user("Kossi", "Agbeko", language_code="en")
-    await join(h, kossi, "22890123456", "Coopérative Agbe", slug="food")
-    await h.command(kossi, "me")
-    await h.tap(kossi, "Organisation")
+    kossi = await _member_asked_from_me(h)
     assert h.last(kossi.id).text == ORGANISATION_QUESTION
     # He never answers; days later he writes to the bot about something else.
     h.clock.advance(EDIT_WINDOW + timedelta(minutes=1))
@@ -66,10 +77,7 @@ async def test_a_question_from_me_lapses_and_the_next_text_is_read_as_any_other(
 
 async def test_a_question_from_me_answered_in_time_is_still_taken(harness: Harness):
     h = harness
-    kossi = h.sim.add_user("Kossi", "Agbeko", language_code="en")
-    await join(h, kossi, "22890123456", "Coopérative Agbe", slug="food")
-    await h.command(kossi, "me")
-    await h.tap(kossi, "Organisation")
+    kossi = await _member_asked_from_me(h)
     h.clock.advance(EDIT_WINDOW - timedelta(minutes=2))
     await h.text(kossi, "Coopérative Agbe-Nyuie")
     assert (await members.get_by_telegram_id(h.db, kossi.id)).organisation == "Coopérative Agbe-Nyuie"
@@ -78,10 +86,7 @@ async def test_a_question_from_me_answered_in_time_is_still_taken(harness: Harne
 
 async def test_start_drops_a_question_from_me_left_unanswered(harness: Harness):
     h = harness
-    kossi = h.sim.add_user("Kossi", "Agbeko", language_code="en")
-    await join(h, kossi, "22890123456", "Coopérative Agbe", slug="food")
-    await h.command(kossi, "me")
-    await h.tap(kossi, "Organisation")
+    kossi = await _member_asked_from_me(h)
     await h.command(kossi, "start")
     assert h.last(kossi.id).text.startswith("Welcome back, Kossi!\n")
     assert await _step(h, kossi) == "done"
@@ -92,9 +97,7 @@ async def test_start_drops_a_question_from_me_left_unanswered(harness: Harness):
 async def test_a_voice_note_where_an_answer_is_awaited_asks_for_the_answer(harness: Harness):
     h = harness
     ama = h.sim.add_user("Ama", "Mensah", language_code="fr")
-    await h.command(ama, "start")
-    await h.tap(ama, _agree_label(h, ama))
-    await h.contact(ama, "22890123456")
+    await _verified(h, ama)
     h.sim.send_voice(ama.id)
     await h.deliver()
     assert h.last(ama.id).text == "Répondez d'abord à la question ci-dessus, par écrit ou avec ses boutons."
